@@ -1,0 +1,51 @@
+/**
+ * The channel-neutral message shapes. A channel adapter turns its update into an Inbound and renders
+ * each Outbound; the dialogue never sees Telegram, WeCom or HTTP.
+ */
+
+export interface InboundFile {
+  kind: "photo" | "voice" | "document";
+  mime: string;
+  size: number;
+  sha256: string;
+  /** Where the channel adapter stored the bytes (under DATA_DIR). */
+  storagePath: string;
+  name?: string;
+}
+
+export interface Inbound {
+  channel: string;
+  /** The user's stable id on the channel (Telegram chat id, web session, WeCom userid). */
+  userId: string;
+  /** The channel's id of this delivery; a repeated delivery with the same id gets the first answer again. */
+  messageId?: string;
+  text?: string;
+  /** Data of a pressed button. */
+  button?: string;
+  /** The pressed button's label, kept for the transcript only. */
+  buttonLabel?: string;
+  file?: InboundFile;
+  /** The user's language as the channel reports it (Telegram language_code, Accept-Language). */
+  localeHint?: string;
+  /** The name the channel shows for the user, if any. */
+  displayName?: string;
+  /** Deep-link payload (/start <payload>, a QR code). */
+  startPayload?: string;
+}
+
+export interface Button {
+  label: string;
+  data: string;
+}
+
+export type Outbound =
+  | { kind: "text"; text: string; buttons?: Button[][] }
+  | { kind: "link"; text: string; url: string }
+  | { kind: "file"; name: string; mime: string; url: string; caption?: string };
+
+/** What the dialogue answers: the replies, and where the transcript stands after them. */
+export interface Reply {
+  messages: Outbound[];
+  /** Id of the last transcript row written by this turn; absent for a repeated delivery. */
+  transcriptId?: number;
+}

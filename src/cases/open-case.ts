@@ -1,0 +1,173 @@
+import { enqueueJob } from "../jobs/job.repository.js";
+import { newId } from "../lib/ids.js";
+import { recordEvent } from "./audit.js";
+import { nextCaseCode } from "./case-code.js";
+import { acceptDeadline, resolveDeadline, triageDeadline } from "./deadlines.js";
+import type { CaseDeps } from "./deps.js";
+import { routeCase, type Route } from "./routing.js";
+import { RISK_PAGE, scheduleSla } from "./sla.js";
+import type { Complexity, DisputeType, RiskFlag } from "./types.js";
+
+export interface PartyInput {
+  name?: string;
+  contact?: string;
+  channel?: string;
+  channelUserId?: string;
+  serviceChannel?: "chat" | "sms" | "post";
+  serviceAddress?: string;
+  away?: boolean;
+  consentAt?: Date;
+}
+
+export interface OpenCaseInput {
+  /** Idempotency key of the intake: opening twice with the same key returns the first case. */
+  intakeKey: string;
+  actor: string;
+  description: string;
+  type: DisputeType;
+  classifierSource?: "local" | "llm" | "llm_fallback" | "resident";
+  classifierConfidence?: number;
+  summary?: string;
+  complexity?: Complexity;
+  riskFlags: RiskFlag[];
+  place?: string;
+  amountFen?: number;
+  since?: string;
+  language: string;
+  claimant: PartyInput;
+  respondent?: PartyInput;
+}
+
+export interface OpenedCase {
+  id: string;
+  code: string;
+  type: DisputeType;
+  route: Route;
+  acceptDueAt: Date;
+  resolveDueAt: Date;
+  riskFlags: RiskFlag[];
+  remote: boolean;
+  /** False when this intake had already opened the case (a repeated submit). */
+  created: boolean;
+}
+
+/**
+ * 受理 and 分流 in one step: the case is received, routed by the routing table at once (the system is
+ * the triager), its deadlines set and its reminders scheduled, all in one transaction. A risk-flagged
+ * case also pages staff immediately.
+ */
+export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<OpenedCase> {
+  const { db, clock } = deps;
+  const existing = await db.case.findUnique({ where: { intakeKey: input.intakeKey }, include: { room: true } });
+  if (existing) return describeExisting(existing);
+
+  const now = clock.now();
+  const remote = Boolean(input.claimant.away);
+  const result = await db.$transaction(async (tx) => {
+    // The counter write comes first: a SQLite transaction that writes first takes the write lock (or
+    // waits for it) up front instead of failing to upgrade a read when another process is writing.
+    const code = await nextCaseCode(tx, deps.codePrefix, deps.zone, now);
+    const route = await routeCase(tx, input);
+    const id = newId();
+    const acceptDueAt = acceptDeadline(deps.sla, now);
+    const resolveDueAt = resolveDeadline(deps.sla, deps.zone, now, route.complexity);
+    await tx.case.create({
+      data: {
+        id,
+        code,
+        intakeKey: input.intakeKey,
+        status: "routed",
+        disputeType: input.type,
+        tier: route.tier,
+        roomId: route.roomId,
+        complexity: route.complexity,
+        remote,
+        riskFlags: JSON.stringify(input.riskFlags),
+        description: input.description,
+        summary: input.summary ?? null,
+        place: input.place ?? null,
+        amountFen: input.amountFen ?? null,
+        since: input.since ?? null,
+        language: input.language,
+        classifierSource: input.classifierSource ?? null,
+        classifierConfidence: input.classifierConfidence ?? null,
+        triageDueAt: triageDeadline(deps.sla, now),
+        acceptDueAt,
+        resolveDueAt,
+        createdAt: now,
+        parties: {
+          create: [
+            partyRow("claimant", input.claimant, now),
+            ...(input.respondent ? [partyRow("respondent", input.respondent, now)] : []),
+          ],
+        },
+      },
+    });
+    await recordEvent(tx, { caseId: id, at: now, actor: input.actor, action: "opened", to: "received" });
+    await recordEvent(tx, {
+      caseId: id,
+      at: now,
+      actor: "system",
+      action: "routed",
+      from: "received",
+      to: "routed",
+      reason: `routing table: ${input.type} → ${route.roomId}`,
+      data: { roomId: route.roomId, tier: route.tier, complexity: route.complexity, riskFlags: input.riskFlags },
+    });
+    await scheduleSla(tx, deps.sla, { caseId: id, stage: "accept", deadline: acceptDueAt, now });
+    if (input.riskFlags.length > 0) {
+      await enqueueJob(tx, { kind: RISK_PAGE, payload: { caseId: id }, dueAt: now, dedupeKey: `risk:${id}` }, now);
+    }
+    return { id, code, route, acceptDueAt, resolveDueAt };
+  });
+  if (input.riskFlags.length > 0) deps.onJobsDue?.();
+  return { ...result, type: input.type, riskFlags: input.riskFlags, remote, created: true };
+}
+
+function partyRow(role: "claimant" | "respondent", p: PartyInput, now: Date) {
+  return {
+    id: newId(),
+    role,
+    name: p.name ?? null,
+    contact: p.contact ?? null,
+    channel: p.channel ?? null,
+    channelUserId: p.channelUserId ?? null,
+    serviceChannel: p.serviceChannel ?? null,
+    serviceAddress: p.serviceAddress ?? null,
+    away: Boolean(p.away),
+    consentAt: p.consentAt ?? null,
+    createdAt: now,
+  };
+}
+
+function describeExisting(c: {
+  id: string;
+  code: string;
+  disputeType: string;
+  tier: string;
+  complexity: string;
+  remote: boolean;
+  riskFlags: string;
+  acceptDueAt: Date | null;
+  resolveDueAt: Date | null;
+  createdAt: Date;
+  room: { id: string; nameZh: string; nameEn: string } | null;
+}): OpenedCase {
+  return {
+    id: c.id,
+    code: c.code,
+    type: c.disputeType as DisputeType,
+    route: {
+      roomId: c.room?.id ?? "",
+      roomNameZh: c.room?.nameZh ?? "",
+      roomNameEn: c.room?.nameEn ?? "",
+      tier: c.tier as Route["tier"],
+      complexity: c.complexity as Complexity,
+    },
+    acceptDueAt: c.acceptDueAt ?? c.createdAt,
+    resolveDueAt: c.resolveDueAt ?? c.createdAt,
+    riskFlags: JSON.parse(c.riskFlags) as RiskFlag[],
+    remote: c.remote,
+    created: false,
+  };
+}

@@ -1,0 +1,37 @@
+import express, { type Router } from "express";
+import type { Logger } from "../lib/logger.js";
+import { errorMiddleware, notFound } from "./error-middleware.js";
+
+export interface AppParts {
+  logger: Logger;
+  /** Checked by GET /healthz: the database answers. */
+  healthCheck: () => Promise<void>;
+  /** Routers mounted at "/", in order: channels (web chat, Telegram webhook, WeCom callback), APIs. */
+  routers: Router[];
+}
+
+export function createApp(parts: AppParts): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use((_req, res, next) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    next();
+  });
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await parts.healthCheck();
+      res.json({ status: "ok" });
+    } catch (err) {
+      parts.logger.error({ err }, "health check failed");
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+
+  for (const router of parts.routers) app.use(router);
+  app.use(notFound);
+  app.use(errorMiddleware(parts.logger));
+  return app;
+}

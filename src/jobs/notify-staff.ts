@@ -1,0 +1,44 @@
+import type { Db } from "../db/client.js";
+import type { Clock } from "../lib/clock.js";
+import { newId } from "../lib/ids.js";
+
+/** Port: sends a plain text to a person on a chat channel. The bot layer implements it per channel. */
+export interface Messenger {
+  sendText(channel: string, userId: string, text: string): Promise<void>;
+}
+
+export interface StaffRecipient {
+  id: string;
+  roomId?: string | null;
+  channel?: string | null;
+  channelUserId?: string | null;
+}
+
+/**
+ * Records a notification for a staff member and sends it on their channel when they have one; until
+ * then it waits in the notifications list the web API serves. The dedupe key makes a re-run (two sweeps,
+ * a retry after a crash) write nothing twice and send nothing already sent.
+ */
+export async function notifyStaff(
+  deps: { db: Db; clock: Clock; messenger: Messenger },
+  n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string },
+): Promise<void> {
+  const { db, clock, messenger } = deps;
+  const row = await db.notification.upsert({
+    where: { dedupeKey: n.dedupeKey },
+    create: {
+      id: newId(),
+      dedupeKey: n.dedupeKey,
+      staffId: n.staff.id,
+      roomId: n.staff.roomId ?? null,
+      caseId: n.caseId ?? null,
+      kind: n.kind,
+      text: n.text,
+      createdAt: clock.now(),
+    },
+    update: {},
+  });
+  if (row.deliveredAt || !n.staff.channel || !n.staff.channelUserId) return;
+  await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text);
+  await db.notification.update({ where: { id: row.id }, data: { deliveredAt: clock.now() } });
+}

@@ -1,0 +1,27 @@
+/** Time source. Inject it so tests can move time; store UTC, render in the user's zone. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock tests drive by hand. */
+export class ManualClock implements Clock {
+  private t: number;
+  constructor(start: Date | string = "2026-11-23T02:00:00Z") {
+    this.t = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  set(at: Date | string): void {
+    this.t = new Date(at).getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;

@@ -1,0 +1,23 @@
+/**
+ * Personal numbers never reach the logs: mainland ID card numbers (18 characters, last may be X) and
+ * mobile numbers (11 digits starting 13–19), also with +86 or separators. Applied to every string a log
+ * line carries, not just to known keys, because residents type these anywhere in their text.
+ */
+const ID_CARD = /(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+const MOBILE = /(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)/g;
+
+export function redactText(text: string): string {
+  return text.replace(ID_CARD, "[ID]").replace(MOBILE, "[PHONE]");
+}
+
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redactText(value);
+  if (depth > 6 || value === null || typeof value !== "object") return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
+  }
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, depth + 1);
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Calendar arithmetic in a named time zone without a date library: the centre's day boundaries
+ * (same-day deadlines, daily case-code sequence) depend on local dates, not UTC ones.
+ */
+
+/** Offset of `zone` from UTC at instant `at`, in minutes (Asia/Shanghai → 480). */
+export function zoneOffsetMinutes(zone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+export interface LocalDate {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+export function toLocal(zone: string, at: Date): LocalDate {
+  const shifted = new Date(at.getTime() + zoneOffsetMinutes(zone, at) * 60_000);
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(),
+    minute: shifted.getUTCMinutes(),
+  };
+}
+
+/** "20261123" for the local calendar day of `at`. */
+export function localDateStamp(zone: string, at: Date): string {
+  const d = toLocal(zone, at);
+  return `${d.year}${String(d.month).padStart(2, "0")}${String(d.day).padStart(2, "0")}`;
+}
+
+/** The last millisecond of the local day `addDays` after the local day of `at`, as a UTC instant. */
+export function endOfLocalDay(zone: string, at: Date, addDays = 0): Date {
+  const d = toLocal(zone, at);
+  // Midnight starting the following day, in local wall-clock terms, then back to UTC.
+  const wallNextMidnight = Date.UTC(d.year, d.month - 1, d.day + addDays + 1, 0, 0, 0);
+  const offset = zoneOffsetMinutes(zone, new Date(wallNextMidnight));
+  return new Date(wallNextMidnight - offset * 60_000 - 1);
+}
+
+/** Render an instant for a person: "11月23日 17:00" / "23 Nov 17:00" in the zone. */
+export function formatLocal(at: Date, zone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "zh-CN", {
+    timeZone: zone,
+    month: locale === "en" ? "short" : "numeric",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(at);
+}

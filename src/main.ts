@@ -1,0 +1,147 @@
+import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import { createConversationRepository } from "./bot/conversation.repository.js";
+import { createDialogue, type Dialogue } from "./bot/dialogue.js";
+import { createMessenger, type ChannelSender } from "./bot/channels/messenger.js";
+import { createWebChatRouter, WEB_CHANNEL } from "./bot/channels/web/web-chat.routes.js";
+import { createCaseJobHandlers } from "./cases/case-jobs.js";
+import { DEFAULT_SLA } from "./cases/deadlines.js";
+import type { CaseDeps } from "./cases/deps.js";
+import { seedReferenceData } from "./cases/seed.js";
+import { createLocalClassifier } from "./classify/local-model.js";
+import type { Classifier } from "./classify/port.js";
+import { loadConfig, type Config } from "./config/env.js";
+import { createDb, type Db } from "./db/client.js";
+import { migrateDatabase } from "./db/migrate.js";
+import { createApp } from "./http/app.js";
+import { createStaffRouter } from "./http/staff.routes.js";
+import { createJobWorker, type JobWorker } from "./jobs/worker.js";
+import { systemClock, MINUTE, type Clock } from "./lib/clock.js";
+import { isAppError } from "./lib/errors.js";
+import { createLogger, type Logger } from "./lib/logger.js";
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Tests hand in a database that is already migrated. */
+  migrate?: boolean;
+  /** Tests drive the job sweep themselves. */
+  startWorker?: boolean;
+  classifier?: Classifier;
+}
+
+export interface Running {
+  config: Config;
+  db: Db;
+  url: string;
+  server: Server;
+  dialogue: Dialogue;
+  worker: JobWorker;
+  cases: CaseDeps;
+  close(): Promise<void>;
+}
+
+/** The composition root: config → db → domain → dialogue → channels and HTTP → job worker. */
+export async function start(config: Config, options: StartOptions = {}): Promise<Running> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+
+  if (options.migrate !== false) await migrateDatabase(config.DATABASE_URL);
+  const db = await createDb(config.DATABASE_URL);
+  await seedReferenceData(db);
+
+  const classifier = options.classifier ?? createLocalClassifier({ modelFile: config.CLASSIFIER_MODEL_FILE });
+  const conversations = createConversationRepository(db);
+
+  const senders = new Map<string, ChannelSender>();
+  senders.set(WEB_CHANNEL, (userId, messages) => conversations.appendOutbound(WEB_CHANNEL, userId, messages, clock.now()));
+  const messenger = createMessenger(senders);
+
+  let worker: JobWorker | undefined;
+  const cases: CaseDeps = {
+    db,
+    clock,
+    zone: config.CENTRE_TIMEZONE,
+    sla: { ...DEFAULT_SLA, escalationMarginMs: config.ESCALATION_MARGIN_MINUTES * MINUTE },
+    codePrefix: config.CASE_CODE_PREFIX,
+    onJobsDue: () => worker?.kick(),
+  };
+  worker = createJobWorker({
+    db,
+    clock,
+    logger,
+    pollMs: config.JOB_POLL_MS,
+    handlers: { ...createCaseJobHandlers({ ...cases, messenger }) },
+  });
+
+  const dialogue = createDialogue({ cases, classifier, logger, publicBaseUrl: config.publicBaseUrl });
+  const app = createApp({
+    logger,
+    healthCheck: async () => {
+      await db.$queryRawUnsafe("SELECT 1");
+    },
+    routers: [
+      createWebChatRouter({ dialogue, conversations }),
+      createStaffRouter({ db, clock, staffToken: config.STAFF_API_TOKEN }),
+    ],
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  if (options.startWorker !== false) worker.start();
+  logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");
+
+  return {
+    config,
+    db,
+    url,
+    server,
+    dialogue,
+    worker,
+    cases,
+    async close() {
+      await worker.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await db.$disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    console.error(isAppError(err) ? err.message : err);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  let running: Running;
+  try {
+    running = await start(config, { logger });
+  } catch (err) {
+    logger.fatal({ err }, isAppError(err) ? err.message : "start-up failed");
+    process.exit(1);
+  }
+  console.log(`OneDoor is running: open ${config.publicBaseUrl}/ in a browser (web chat).`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    await running.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  void main();
+}

@@ -1,0 +1,56 @@
+import { createDialogue, type Dialogue } from "../../src/bot/dialogue.js";
+import type { Inbound, Outbound } from "../../src/bot/messages.js";
+import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
+import type { CaseDeps } from "../../src/cases/deps.js";
+import type { Classifier } from "../../src/classify/port.js";
+import type { Db } from "../../src/db/client.js";
+import { ManualClock } from "../../src/lib/clock.js";
+import { silentLogger } from "../../src/lib/logger.js";
+
+export function caseDeps(db: Db, clock = new ManualClock()): CaseDeps & { clock: ManualClock } {
+  return { db, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+}
+
+/** A resident talking to the dialogue on one channel: send text or press buttons by label. */
+export class Resident {
+  last: Outbound[] = [];
+  private seq = 0;
+  constructor(
+    public dialogue: Dialogue,
+    public userId = "u1",
+    public channel = "web",
+  ) {}
+
+  async send(inbound: Partial<Inbound>): Promise<Outbound[]> {
+    const reply = await this.dialogue.handle({ channel: this.channel, userId: this.userId, ...inbound });
+    this.last = reply.messages;
+    return reply.messages;
+  }
+
+  say(text: string): Promise<Outbound[]> {
+    return this.send({ text, messageId: `m${++this.seq}` });
+  }
+
+  /** Press the button whose label contains `label` among the last replies; fails loudly if absent. */
+  press(label: string): Promise<Outbound[]> {
+    const b = buttons(this.last).find((x) => x.label.includes(label));
+    if (!b) throw new Error(`no button "${label}" in: ${buttons(this.last).map((x) => x.label).join(" | ")}`);
+    return this.send({ button: b.data, buttonLabel: b.label, messageId: `m${++this.seq}` });
+  }
+
+  text(): string {
+    return texts(this.last);
+  }
+}
+
+export function buttons(out: Outbound[]) {
+  return out.flatMap((o) => (o.kind === "text" ? (o.buttons ?? []).flat() : []));
+}
+
+export function texts(out: Outbound[]): string {
+  return out.map((o) => (o.kind === "file" ? o.caption ?? o.name : o.text)).join("\n");
+}
+
+export function makeDialogue(deps: CaseDeps, classifier: Classifier): Dialogue {
+  return createDialogue({ cases: deps, classifier, logger: silentLogger });
+}

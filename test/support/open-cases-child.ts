@@ -1,0 +1,25 @@
+// Run as a separate process by tests: opens N cases at once on the given database and prints their codes.
+import { openCase } from "../../src/cases/open-case.js";
+import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
+import { createDb } from "../../src/db/client.js";
+import { systemClock } from "../../src/lib/clock.js";
+import { newId } from "../../src/lib/ids.js";
+
+const [url, count] = process.argv.slice(2);
+const db = await createDb(url!);
+const deps = { db, clock: systemClock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+const opened = await Promise.all(
+  Array.from({ length: Number(count) }, () =>
+    openCase(deps, {
+      intakeKey: newId(),
+      actor: "resident:web:child",
+      description: "工地老板欠了三个月工资",
+      type: "labor",
+      riskFlags: [],
+      language: "zh-CN",
+      claimant: { channel: "web", channelUserId: `child-${process.pid}` },
+    }),
+  ),
+);
+process.stdout.write(JSON.stringify(opened.map((o) => o.code)));
+await db.$disconnect();
