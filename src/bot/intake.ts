@@ -16,6 +16,7 @@ const MONEY_TYPES: readonly DisputeType[] = [
 ];
 
 const DEFAULT_THRESHOLD = 0.55;
+const threshold = (turn: Turn) => turn.deps.confidenceThreshold ?? DEFAULT_THRESHOLD;
 
 export function startIntake(turn: Turn): void {
   turn.state.draft = draftSchema.parse({ intakeKey: newId() });
@@ -69,7 +70,7 @@ export function goTo(turn: Turn, step: Step): void {
         [button(turn, "type.yes", "type:yes"), button(turn, "type.no", "type:no")],
       ]);
     case "choose_type":
-      return askType(turn, d.confidence !== undefined && !d.type);
+      return askType(turn, !d.type && d.source !== "resident" && (d.confidence ?? 1) < threshold(turn));
     case "not_dispute":
       return say(turn, "notDispute.answer", {}, [
         [button(turn, "notDispute.insist", "nd:insist"), button(turn, "notDispute.done", "nd:done")],
@@ -103,7 +104,9 @@ export function goTo(turn: Turn, step: Step): void {
 function askType(turn: Turn, unsure: boolean): void {
   const d = draftOf(turn);
   // Best guesses first, then the rest, so the likely answer is one tap away.
-  const order = [...new Set<DisputeType>([...d.alternatives, ...DISPUTE_TYPES])];
+  const order = [...new Set<DisputeType>([...d.alternatives, ...DISPUTE_TYPES])].filter(
+    (type) => !(d.insisted && type === "not_dispute"),
+  );
   const buttons = order.map((type) => ({ label: t(turn.locale, `type.${type}`), data: `type:${type}` }));
   say(turn, unsure ? "type.choose.unsure" : "type.choose", {}, rows(buttons));
 }
@@ -201,7 +204,7 @@ export async function handleIntakeStep(turn: Turn): Promise<boolean> {
     case "not_dispute":
       if (b === "nd:insist") {
         d().type = undefined;
-        d().alternatives = d().alternatives.filter((x) => x !== "not_dispute");
+        d().insisted = true;
         goTo(turn, "choose_type");
       } else if (b === "nd:done") {
         turn.state.draft = undefined;
@@ -334,12 +337,11 @@ async function describe(turn: Turn, text: string): Promise<void> {
     if (result.facts.amountYuan !== undefined) d.amountYuan ??= result.facts.amountYuan;
     if (result.facts.since) d.since ??= result.facts.since;
   }
-  const threshold = turn.deps.confidenceThreshold ?? DEFAULT_THRESHOLD;
-  if (result.type === "not_dispute" && result.confidence >= threshold) {
+  if (result.type === "not_dispute" && result.confidence >= threshold(turn)) {
     d.type = "not_dispute";
     return goTo(turn, "not_dispute");
   }
-  if (result.confidence >= threshold) {
+  if (result.confidence >= threshold(turn)) {
     d.type = result.type;
     return goTo(turn, "confirm_type");
   }

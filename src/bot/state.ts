@@ -52,6 +52,8 @@ export const draftSchema = z.object({
   serviceChannel: z.enum(["chat", "sms"]).optional(),
   servicePhone: z.string().optional(),
   files: z.array(pendingFile).default([]),
+  /** The resident insisted on a dispute after the legal-question answer: no "not a dispute" button again. */
+  insisted: z.boolean().default(false),
   /** Answering a question from the summary returns to the summary. */
   editing: z.boolean().default(false),
 });

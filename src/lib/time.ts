@@ -54,14 +54,11 @@ export function endOfLocalDay(zone: string, at: Date, addDays = 0): Date {
   return new Date(wallNextMidnight - offset * 60_000 - 1);
 }
 
-/** Render an instant for a person: "11月23日 17:00" / "23 Nov 17:00" in the zone. */
+const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Render an instant for a person in the zone: "11月23日 17:00" / "23 Nov 17:00". */
 export function formatLocal(at: Date, zone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "zh-CN", {
-    timeZone: zone,
-    month: locale === "en" ? "short" : "numeric",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).format(at);
+  const d = toLocal(zone, at);
+  const hm = `${String(d.hour).padStart(2, "0")}:${String(d.minute).padStart(2, "0")}`;
+  return locale === "en" ? `${d.day} ${EN_MONTHS[d.month - 1]} ${hm}` : `${d.month}月${d.day}日 ${hm}`;
 }

@@ -14,7 +14,9 @@ export function caseDeps(db: Db, clock = new ManualClock()): CaseDeps & { clock:
 /** A resident talking to the dialogue on one channel: send text or press buttons by label. */
 export class Resident {
   last: Outbound[] = [];
-  private seq = 0;
+  /** Message ids are unique per Resident object, as a channel's delivery ids are. */
+  private prefix = Math.random().toString(36).slice(2, 8);
+  seq = 0;
   constructor(
     public dialogue: Dialogue,
     public userId = "u1",
@@ -28,14 +30,14 @@ export class Resident {
   }
 
   say(text: string): Promise<Outbound[]> {
-    return this.send({ text, messageId: `m${++this.seq}` });
+    return this.send({ text, messageId: `${this.prefix}-${++this.seq}` });
   }
 
   /** Press the button whose label contains `label` among the last replies; fails loudly if absent. */
   press(label: string): Promise<Outbound[]> {
     const b = buttons(this.last).find((x) => x.label.includes(label));
     if (!b) throw new Error(`no button "${label}" in: ${buttons(this.last).map((x) => x.label).join(" | ")}`);
-    return this.send({ button: b.data, buttonLabel: b.label, messageId: `m${++this.seq}` });
+    return this.send({ button: b.data, buttonLabel: b.label, messageId: `${this.prefix}-${++this.seq}` });
   }
 
   text(): string {

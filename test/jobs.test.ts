@@ -1,0 +1,189 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
+import { acceptCase } from "../src/cases/change-status.js";
+import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
+import { createDb } from "../src/db/client.js";
+import { enqueueJob } from "../src/jobs/job.repository.js";
+import { backoffMs, createJobWorker } from "../src/jobs/worker.js";
+import { HOUR, MINUTE } from "../src/lib/clock.js";
+import { newId } from "../src/lib/ids.js";
+import { silentLogger } from "../src/lib/logger.js";
+import { runChild } from "./support/child.js";
+import { createTestDb, type TestDb } from "./support/db.js";
+import { caseDeps } from "./support/dialogue.js";
+
+function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
+  return {
+    intakeKey: newId(),
+    actor: "resident:web:u1",
+    description: "物业把我家水停了一个星期",
+    type: "property_mgmt",
+    riskFlags: [],
+    language: "zh-CN",
+    claimant: { channel: "web", channelUserId: "u1" },
+    ...over,
+  };
+}
+
+/** A messenger that records what reached each chat, standing in for the channels. */
+function recordingMessenger() {
+  const sent: { channel: string; userId: string; text: string }[] = [];
+  return { sent, sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
+}
+
+describe("durable jobs and SLA reminders", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  function setup() {
+    const deps = caseDeps(t.db);
+    deps.clock.set("2026-11-23T02:00:00Z");
+    const messenger = recordingMessenger();
+    const worker = createJobWorker({
+      db: t.db,
+      clock: deps.clock,
+      logger: silentLogger,
+      handlers: createCaseJobHandlers({ ...deps, messenger }),
+    });
+    return { deps, messenger, worker };
+  }
+
+  it("reminds the owner at the acceptance deadline (催办) and the supervisor past the margin (督办)", async () => {
+    const { deps, messenger, worker } = setup();
+    // The property room's duty mediator has linked a chat; the supervisor has not.
+    await t.db.staff.update({ where: { id: "duty_property" }, data: { channel: "web", channelUserId: "mediator-chat" } });
+    const c = await openCase(deps, input());
+
+    expect(await worker.sweep()).toBe(0); // nothing due yet
+    deps.clock.advance(HOUR); // the acceptance deadline
+    expect(await worker.sweep()).toBe(1);
+    expect(messenger.sent).toHaveLength(1);
+    expect(messenger.sent[0]!.userId).toBe("mediator-chat");
+    expect(messenger.sent[0]!.text).toContain("【催办】");
+    expect(messenger.sent[0]!.text).toContain(c.code);
+
+    deps.clock.advance(HOUR); // past it by the margin
+    expect(await worker.sweep()).toBe(1);
+    const escalation = await t.db.notification.findFirstOrThrow({ where: { kind: "sla_escalate" } });
+    expect(escalation.staffId).toBe("supervisor");
+    expect(escalation.text).toContain("【督办】");
+    expect(escalation.text).toContain(c.code);
+    // no channel for the supervisor: it waits in the notifications list, undelivered
+    expect(escalation.deliveredAt).toBeNull();
+    expect(messenger.sent).toHaveLength(1);
+  });
+
+  it("sends nothing when the case moved on before its deadline", async () => {
+    const { deps, messenger, worker } = setup();
+    const c = await openCase(deps, input());
+    deps.clock.advance(30 * MINUTE);
+    await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
+    deps.clock.advance(3 * HOUR);
+    await worker.sweep();
+    expect(await t.db.notification.count()).toBe(0);
+    expect(messenger.sent).toHaveLength(0);
+    // the resolution deadline (3 days, general) is now what is watched
+    const pending = await t.db.job.findMany({ where: { doneAt: null } });
+    expect(pending.map((j) => JSON.parse(j.payload).stage)).toEqual(["resolve", "resolve"]);
+  });
+
+  it("pages staff at once for a risk-flagged case", async () => {
+    const { deps, worker } = setup();
+    const c = await openCase(deps, input({ type: "labor", riskFlags: ["wage_arrears_group", "violence"] }));
+    expect(await worker.sweep()).toBe(1); // due now, no clock movement needed
+    const pages = await t.db.notification.findMany({ where: { kind: "risk_page" } });
+    expect(pages.map((p) => p.staffId).sort()).toEqual(["duty_labor", "supervisor"]);
+    expect(pages[0]!.text).toContain(c.code);
+    expect(pages[0]!.text).toContain("群体欠薪");
+    expect(pages[0]!.text).toContain("暴力威胁");
+  });
+
+  it("running the sweep twice, or in two processes at once, notifies once", async () => {
+    const { deps, worker } = setup();
+    for (let i = 0; i < 5; i++) await openCase(deps, input());
+    deps.clock.advance(3 * HOUR); // every remind and escalate is due
+    const at = deps.clock.now().toISOString();
+    const [here, childA, childB] = await Promise.all([
+      worker.sweep(),
+      runChild("test/support/sweep-child.ts", [t.url, at]),
+      runChild("test/support/sweep-child.ts", [t.url, at]),
+    ]);
+    expect(here + Number(childA) + Number(childB)).toBeGreaterThanOrEqual(10);
+    await worker.sweep();
+    // 5 cases × (1 room mediator reminded + 1 supervisor escalated), each exactly once
+    expect(await t.db.notification.count({ where: { kind: "sla_remind" } })).toBe(5);
+    expect(await t.db.notification.count({ where: { kind: "sla_escalate" } })).toBe(5);
+    expect(await t.db.job.count({ where: { doneAt: null } })).toBe(0);
+  });
+
+  it("a job survives a restart: scheduled by one client, run by the next", async () => {
+    const { deps } = setup();
+    await openCase(deps, input());
+    await t.db.$disconnect();
+    const db = await createDb(t.url);
+    const messenger = recordingMessenger();
+    deps.clock.advance(HOUR);
+    const worker = createJobWorker({
+      db,
+      clock: deps.clock,
+      logger: silentLogger,
+      handlers: createCaseJobHandlers({ ...deps, db, messenger }),
+    });
+    expect(await worker.sweep()).toBe(1);
+    expect(await db.notification.count({ where: { kind: "sla_remind" } })).toBe(1);
+    await db.$disconnect();
+    t.db = await createDb(t.url); // for cleanup
+  });
+
+  it("retries a failing job with back-off and gives up after the last attempt", async () => {
+    const { deps } = setup();
+    let calls = 0;
+    const worker = createJobWorker({
+      db: t.db,
+      clock: deps.clock,
+      logger: silentLogger,
+      maxAttempts: 3,
+      handlers: {
+        flaky: async () => {
+          calls++;
+          throw new Error("channel down");
+        },
+      },
+    });
+    await enqueueJob(t.db, { kind: "flaky", payload: {}, dueAt: deps.clock.now() }, deps.clock.now());
+    await worker.sweep();
+    let job = await t.db.job.findFirstOrThrow();
+    expect(job.attempts).toBe(1);
+    expect(job.dueAt.getTime()).toBe(deps.clock.now().getTime() + backoffMs(1));
+    expect(job.lastError).toBe("channel down");
+
+    await worker.sweep(); // not due yet: nothing runs
+    expect(calls).toBe(1);
+    deps.clock.advance(backoffMs(1));
+    await worker.sweep();
+    deps.clock.advance(backoffMs(2));
+    await worker.sweep();
+    job = await t.db.job.findFirstOrThrow();
+    expect(calls).toBe(3);
+    expect(job.failedAt).not.toBeNull();
+    deps.clock.advance(HOUR);
+    await worker.sweep();
+    expect(calls).toBe(3);
+  });
+
+  it("takes over a job whose claim is older than the lease (its process died)", async () => {
+    const { deps, worker } = setup();
+    await openCase(deps, input({ riskFlags: ["self_harm"] }));
+    // another process claimed the page and crashed before finishing
+    await t.db.job.updateMany({ where: { kind: "risk.page" }, data: { claimedAt: deps.clock.now(), claimedBy: "dead", attempts: 1 } });
+    expect(await worker.sweep()).toBe(0);
+    deps.clock.advance(6 * MINUTE);
+    expect(await worker.sweep()).toBe(1);
+    expect(await t.db.notification.count({ where: { kind: "risk_page" } })).toBe(2);
+  });
+});

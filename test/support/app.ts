@@ -1,0 +1,37 @@
+import type { Classifier } from "../../src/classify/port.js";
+import { loadConfig } from "../../src/config/env.js";
+import { ManualClock } from "../../src/lib/clock.js";
+import { silentLogger } from "../../src/lib/logger.js";
+import { start, type Running } from "../../src/main.js";
+import { createTestDb, type TestDb } from "./db.js";
+
+export interface TestApp extends Running {
+  t: TestDb;
+  clock: ManualClock;
+  stop(): Promise<void>;
+}
+
+/** The whole service, as `npm start` builds it, on a fresh database and a free port. */
+export async function startTestApp(options: { env?: Record<string, string>; classifier?: Classifier; t?: TestDb } = {}): Promise<TestApp> {
+  const t = options.t ?? (await createTestDb());
+  await t.db.$disconnect();
+  const clock = new ManualClock("2026-11-23T02:00:00Z");
+  const config = loadConfig({ DATABASE_URL: t.url, PORT: "0", LOG_LEVEL: "silent", DATA_DIR: t.dir, ...options.env });
+  const running = await start(config, {
+    clock,
+    logger: silentLogger,
+    migrate: false,
+    startWorker: false,
+    classifier: options.classifier,
+  });
+  t.db = running.db;
+  return {
+    ...running,
+    t,
+    clock,
+    async stop() {
+      await running.close();
+      await t.cleanup().catch(() => undefined);
+    },
+  };
+}
