@@ -15,9 +15,9 @@ export interface CaseEventInput {
 }
 
 /** Every change to a case is an audit event, written in the same transaction as the change. */
-export async function recordEvent(db: DbOrTx, e: CaseEventInput): Promise<void> {
-  await db.caseEvent.create({
-    data: {
+export async function recordEvents(db: DbOrTx, events: CaseEventInput[]): Promise<void> {
+  await db.caseEvent.createMany({
+    data: events.map((e) => ({
       id: newId(),
       caseId: e.caseId,
       at: e.at,
@@ -27,6 +27,10 @@ export async function recordEvent(db: DbOrTx, e: CaseEventInput): Promise<void> 
       toStatus: e.to ?? null,
       reason: e.reason ?? null,
       data: e.data ? JSON.stringify(e.data) : null,
-    },
+    })),
   });
+}
+
+export function recordEvent(db: DbOrTx, event: CaseEventInput): Promise<void> {
+  return recordEvents(db, [event]);
 }

@@ -1,11 +1,11 @@
-import { enqueueJob } from "../jobs/job.repository.js";
+import { enqueueJobs } from "../jobs/job.repository.js";
 import { newId } from "../lib/ids.js";
-import { recordEvent } from "./audit.js";
+import { recordEvents } from "./audit.js";
 import { nextCaseCode } from "./case-code.js";
 import { acceptDeadline, resolveDeadline, triageDeadline } from "./deadlines.js";
 import type { CaseDeps } from "./deps.js";
 import { routeCase, type Route } from "./routing.js";
-import { RISK_PAGE, scheduleSla } from "./sla.js";
+import { RISK_PAGE, slaJobs } from "./sla.js";
 import type { Complexity, DisputeType, RiskFlag } from "./types.js";
 
 export interface PartyInput {
@@ -103,21 +103,29 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
         },
       },
     });
-    await recordEvent(tx, { caseId: id, at: now, actor: input.actor, action: "opened", to: "received" });
-    await recordEvent(tx, {
-      caseId: id,
-      at: now,
-      actor: "system",
-      action: "routed",
-      from: "received",
-      to: "routed",
-      reason: `routing table: ${input.type} → ${route.roomId}`,
-      data: { roomId: route.roomId, tier: route.tier, complexity: route.complexity, riskFlags: input.riskFlags },
-    });
-    await scheduleSla(tx, deps.sla, { caseId: id, stage: "accept", deadline: acceptDueAt, now });
-    if (input.riskFlags.length > 0) {
-      await enqueueJob(tx, { kind: RISK_PAGE, payload: { caseId: id }, dueAt: now, dedupeKey: `risk:${id}` }, now);
-    }
+    await recordEvents(tx, [
+      { caseId: id, at: now, actor: input.actor, action: "opened", to: "received" },
+      {
+        caseId: id,
+        at: now,
+        actor: "system",
+        action: "routed",
+        from: "received",
+        to: "routed",
+        reason: `routing table: ${input.type} → ${route.roomId}`,
+        data: { roomId: route.roomId, tier: route.tier, complexity: route.complexity, riskFlags: input.riskFlags },
+      },
+    ]);
+    await enqueueJobs(
+      tx,
+      [
+        ...slaJobs(deps.sla, { caseId: id, stage: "accept", deadline: acceptDueAt }),
+        ...(input.riskFlags.length > 0
+          ? [{ kind: RISK_PAGE, payload: { caseId: id }, dueAt: now, dedupeKey: `risk:${id}` }]
+          : []),
+      ],
+      now,
+    );
     return { id, code, route, acceptDueAt, resolveDueAt };
   });
   if (input.riskFlags.length > 0) deps.onJobsDue?.();

@@ -1,5 +1,5 @@
 import type { DbOrTx } from "../db/client.js";
-import { enqueueJob } from "../jobs/job.repository.js";
+import { enqueueJobs, type JobInput } from "../jobs/job.repository.js";
 import { escalationTime, type SlaPolicy } from "./deadlines.js";
 
 export type SlaStage = "accept" | "resolve";
@@ -13,17 +13,19 @@ export const RISK_PAGE = "risk.page";
  * The handlers check the case again when they fire, so a case that moved on in time gets nothing.
  * The deadline is part of the key: a new deadline (re-routing) schedules anew, a retry does not.
  */
-export async function scheduleSla(
+export function slaJobs(policy: SlaPolicy, input: { caseId: string; stage: SlaStage; deadline: Date }): JobInput[] {
+  const base = `sla:${input.caseId}:${input.stage}:${input.deadline.toISOString()}`;
+  const payload = { caseId: input.caseId, stage: input.stage, deadline: input.deadline.toISOString() };
+  return [
+    { kind: SLA_REMIND, payload, dueAt: input.deadline, dedupeKey: `${base}:remind` },
+    { kind: SLA_ESCALATE, payload, dueAt: escalationTime(policy, input.deadline), dedupeKey: `${base}:escalate` },
+  ];
+}
+
+export function scheduleSla(
   db: DbOrTx,
   policy: SlaPolicy,
   input: { caseId: string; stage: SlaStage; deadline: Date; now: Date },
 ): Promise<void> {
-  const base = `sla:${input.caseId}:${input.stage}:${input.deadline.toISOString()}`;
-  const payload = { caseId: input.caseId, stage: input.stage, deadline: input.deadline.toISOString() };
-  await enqueueJob(db, { kind: SLA_REMIND, payload, dueAt: input.deadline, dedupeKey: `${base}:remind` }, input.now);
-  await enqueueJob(
-    db,
-    { kind: SLA_ESCALATE, payload, dueAt: escalationTime(policy, input.deadline), dedupeKey: `${base}:escalate` },
-    input.now,
-  );
+  return enqueueJobs(db, slaJobs(policy, input), input.now);
 }

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../db/client.js";
+import { Prisma } from "../db/generated/client.js";
 import { newId } from "../lib/ids.js";
 
 export interface JobInput {
@@ -10,21 +11,24 @@ export interface JobInput {
 }
 
 /**
- * Schedules a job, joining the caller's transaction when given one, so a case and the reminders it
- * needs are committed together or not at all.
+ * Schedules jobs in one statement, joining the caller's transaction when given one, so a case and
+ * the reminders it needs are committed together or not at all. A job whose dedupe key exists already
+ * is skipped (ON CONFLICT DO NOTHING: the same in SQLite and PostgreSQL).
  */
-export async function enqueueJob(db: DbOrTx, job: JobInput, now: Date): Promise<void> {
-  const data = {
-    id: newId(),
-    kind: job.kind,
-    payload: JSON.stringify(job.payload),
-    dueAt: job.dueAt,
-    dedupeKey: job.dedupeKey ?? null,
-    createdAt: now,
-  };
-  if (!job.dedupeKey) {
-    await db.job.create({ data });
-    return;
-  }
-  await db.job.upsert({ where: { dedupeKey: job.dedupeKey }, create: data, update: {} });
+export async function enqueueJobs(db: DbOrTx, jobs: JobInput[], now: Date): Promise<void> {
+  if (jobs.length === 0) return;
+  const values = Prisma.join(
+    jobs.map(
+      (j) =>
+        Prisma.sql`(${newId()}, ${j.kind}, ${JSON.stringify(j.payload)}, ${j.dedupeKey ?? null}, ${j.dueAt}, 0, ${now})`,
+    ),
+  );
+  await db.$executeRaw`
+    INSERT INTO "Job" ("id", "kind", "payload", "dedupeKey", "dueAt", "attempts", "createdAt")
+    VALUES ${values}
+    ON CONFLICT ("dedupeKey") DO NOTHING`;
+}
+
+export function enqueueJob(db: DbOrTx, job: JobInput, now: Date): Promise<void> {
+  return enqueueJobs(db, [job], now);
 }

@@ -1,0 +1,35 @@
+// The server under test, in its own process: OneDoor as `npm start` builds it, plus the baseline route
+// (a bare express handler doing one insert through the same Prisma client). Prints its URLs as JSON.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import express from "express";
+import { loadConfig } from "../src/config/env.js";
+import { newId } from "../src/lib/ids.js";
+import { silentLogger } from "../src/lib/logger.js";
+import { start } from "../src/main.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onedoor-bench-"));
+const config = loadConfig({ ...process.env, DATABASE_URL: `file:${dir}/bench.db`, PORT: "0", LOG_LEVEL: "silent", DATA_DIR: dir });
+const running = await start(config, { logger: silentLogger });
+
+const baseline = express();
+baseline.use(express.json());
+baseline.post("/baseline", async (req, res) => {
+  await running.db.inboundReceipt.create({ data: { key: newId(), createdAt: new Date(), response: JSON.stringify(req.body) } });
+  res.json({ ok: true });
+});
+const server = baseline.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  process.send?.({ url: running.url, baselineUrl: `http://127.0.0.1:${port}/baseline`, pid: process.pid });
+});
+
+process.on("message", async (msg) => {
+  if (msg === "stop") {
+    server.close();
+    await running.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
+});
