@@ -1,10 +1,12 @@
 // `npm run bench [-- --json]`: every benchmark, figures printed at the end. Targets live in the README.
+import { benchClassify } from "./classify.js";
 import { benchWebChat } from "./web-chat.js";
 
 const json = process.argv.includes("--json");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 const results: Record<string, unknown> = {};
+if (!only || only === "classify") results.classify = await benchClassify();
 if (!only || only === "web") results.webChat = await benchWebChat({ concurrency: [10, 50], messages: 4000 });
 
 if (json) console.log(JSON.stringify(results));
