@@ -52,6 +52,8 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
   router.post("/api/chat/messages", async (req, res) => {
     const userId = session(req);
     const body = messageBody.parse(req.body);
+    // No locale hint from Accept-Language: Chinese is the first language of the service, and the
+    // page's 中/En button switches; a phone set to English is not a request for English messages.
     const reply = await deps.dialogue.handle({
       channel: WEB_CHANNEL,
       userId,
@@ -59,7 +61,6 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
       text: body.text,
       button: body.button,
       buttonLabel: body.buttonLabel,
-      localeHint: req.get("accept-language") ?? undefined,
     });
     res.json(reply);
   });

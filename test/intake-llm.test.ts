@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CASE_CODE_PATTERN } from "../src/cases/types.js";
+import { startTestApp, type TestApp } from "./support/app.js";
+import { Resident } from "./support/dialogue.js";
+import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai-server.js";
+
+const STORY = "我们二十多个老乡在萧山工地干活，包工头老李去年十月开始拖欠工资，一共十二万，到现在一分没给。";
+
+/** The whole service with a language model configured, against a local OpenAI-compatible server. */
+describe("intake with a language model", () => {
+  let fake: FakeOpenAI;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    app = await startTestApp({
+      env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl, CLASSIFIER_MODEL: "qwen-test", CLASSIFIER_TIMEOUT_MS: "800" },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await fake?.close();
+  });
+
+  it("skips the questions the model already answered, and opens a flagged case", async () => {
+    fake.enqueue({
+      kind: "answer",
+      value: {
+        type: "labor",
+        confidence: 0.95,
+        summary: "二十多名工人被包工头拖欠工资十二万元",
+        parties: ["包工头老李"],
+        amount_yuan: 120000,
+        place: "萧山工地",
+        since: "去年十月",
+        complexity: "complex",
+        risk_flags: ["group_claim"],
+      },
+    });
+    const r = new Resident(app.dialogue, "llm-1");
+    await r.send({ button: "cmd:start" });
+    await r.press("同意");
+    await r.say(STORY);
+    expect(r.text()).toContain("看起来是【劳动争议】");
+    await r.press("对");
+    // other party, place, amount and since were in the story: the next question is "away from home?"
+    expect(r.text()).toContain("在外地务工");
+    await r.press("在外地");
+    await r.press("发到这个聊天");
+    expect(r.text()).toContain("对方：包工头老李");
+    expect(r.text()).toContain("地点：萧山工地");
+    expect(r.text()).toContain("金额：120,000 元");
+    await r.press("确认提交");
+    const code = r.text().match(CASE_CODE_PATTERN)![0];
+    expect(r.text()).toContain("110"); // risk: the resident is told help is on its way
+    const stored = await app.db.case.findUniqueOrThrow({ where: { code } });
+    expect(stored.classifierSource).toBe("llm");
+    expect(stored.summary).toBe("二十多名工人被包工头拖欠工资十二万元");
+    expect(JSON.parse(stored.riskFlags)).toEqual(expect.arrayContaining(["group_claim", "wage_arrears_group", "large_sum"]));
+    expect(stored.complexity).toBe("complex");
+  });
+
+  it("answers from the local model when the model hangs, within the budget plus a second", async () => {
+    fake.enqueue({ kind: "hang" });
+    const r = new Resident(app.dialogue, "llm-2");
+    await r.send({ button: "cmd:start" });
+    await r.press("同意");
+    const t0 = performance.now();
+    await r.say("物业公司把小区的电梯停了一个月也不修，还要涨物业费");
+    const waited = performance.now() - t0;
+    expect(waited).toBeLessThan(800 + 1000);
+    expect(r.text()).toMatch(/物业纠纷|请选择/);
+    const state = JSON.parse((await app.db.conversation.findFirstOrThrow({ where: { userId: "llm-2" } })).state);
+    expect(state.draft.source).toBe("llm_fallback");
+  });
+});
