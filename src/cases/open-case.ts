@@ -58,8 +58,11 @@ export interface OpenedCase {
  */
 export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<OpenedCase> {
   const { db, clock } = deps;
-  const existing = await db.case.findUnique({ where: { intakeKey: input.intakeKey }, include: { room: true } });
-  if (existing) return describeExisting(existing);
+  // A cheap probe first: a repeated submit is rare, and the full read only happens then.
+  const seen = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Case" WHERE "intakeKey" = ${input.intakeKey}`;
+  if (seen.length > 0) {
+    return describeExisting(await db.case.findUniqueOrThrow({ where: { intakeKey: input.intakeKey }, include: { room: true } }));
+  }
 
   const now = clock.now();
   const remote = Boolean(input.claimant.away);
@@ -95,13 +98,13 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
         acceptDueAt,
         resolveDueAt,
         createdAt: now,
-        parties: {
-          create: [
-            partyRow("claimant", input.claimant, now),
-            ...(input.respondent ? [partyRow("respondent", input.respondent, now)] : []),
-          ],
-        },
       },
+    });
+    await tx.party.createMany({
+      data: [
+        partyRow(id, "claimant", input.claimant, now),
+        ...(input.respondent ? [partyRow(id, "respondent", input.respondent, now)] : []),
+      ],
     });
     await recordEvents(tx, [
       { caseId: id, at: now, actor: input.actor, action: "opened", to: "received" },
@@ -132,9 +135,10 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
   return { ...result, type: input.type, riskFlags: input.riskFlags, remote, created: true };
 }
 
-function partyRow(role: "claimant" | "respondent", p: PartyInput, now: Date) {
+function partyRow(caseId: string, role: "claimant" | "respondent", p: PartyInput, now: Date) {
   return {
     id: newId(),
+    caseId,
     role,
     name: p.name ?? null,
     contact: p.contact ?? null,
