@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
-import { acceptCase } from "../src/cases/change-status.js";
+import { acceptCase, closeCase } from "../src/cases/change-status.js";
 import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
 import { createDb } from "../src/db/client.js";
 import { enqueueJob } from "../src/jobs/job.repository.js";
@@ -86,9 +86,11 @@ describe("durable jobs and SLA reminders", () => {
     deps.clock.advance(3 * HOUR);
     await worker.sweep();
     expect(await t.db.notification.count()).toBe(0);
-    expect(messenger.sent).toHaveLength(0);
+    // staff hear nothing; the resident only hears that the case was accepted
+    expect(messenger.sent.map((m) => m.userId)).toEqual(["u1"]);
+    expect(messenger.sent[0]!.text).toContain("已由调解员受理");
     // the resolution deadline (3 days, general) is now what is watched
-    const pending = await t.db.job.findMany({ where: { doneAt: null } });
+    const pending = await t.db.job.findMany({ where: { doneAt: null, kind: { startsWith: "sla." } } });
     expect(pending.map((j) => JSON.parse(j.payload).stage)).toEqual(["resolve", "resolve"]);
   });
 
@@ -185,5 +187,31 @@ describe("durable jobs and SLA reminders", () => {
     deps.clock.advance(6 * MINUTE);
     expect(await worker.sweep()).toBe(1);
     expect(await t.db.notification.count({ where: { kind: "risk_page" } })).toBe(2);
+  });
+});
+
+describe("news for the parties", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("tells the resident on their channel when a mediator accepts and when the case closes", async () => {
+    const deps = caseDeps(t.db);
+    const sent: { channel: string; userId: string; text: string }[] = [];
+    const messenger = { sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
+    const worker = createJobWorker({ db: t.db, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
+    const c = await openCase(deps, input({ claimant: { channel: "telegram", channelUserId: "4242" } }));
+    await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
+    await worker.sweep();
+    expect(sent).toEqual([{ channel: "telegram", userId: "4242", text: expect.stringContaining(`${c.code} 已由调解员受理`) }]);
+    await closeCase(deps, { caseId: c.id, outcome: "resolved", actor: "staff:duty_property" });
+    await worker.sweep();
+    expect(sent[1]!.text).toContain("已结案：调解成功");
+    await worker.sweep();
+    expect(sent).toHaveLength(2);
   });
 });

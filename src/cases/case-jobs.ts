@@ -3,6 +3,7 @@ import { notifyStaff, type Messenger, type StaffRecipient } from "../jobs/notify
 import type { JobHandler } from "../jobs/worker.js";
 import { formatLocal } from "../lib/time.js";
 import type { CaseDeps } from "./deps.js";
+import { createResidentNotifyHandler, RESIDENT_NOTIFY } from "./notify-residents.js";
 import { RISK_PAGE, SLA_ESCALATE, SLA_REMIND, type SlaStage } from "./sla.js";
 import type { CaseStatus, DisputeType, RiskFlag } from "./types.js";
 
@@ -17,7 +18,7 @@ function stillPending(status: CaseStatus, stage: SlaStage): boolean {
   return stage === "accept" ? status === "routed" : status === "in_mediation";
 }
 
-/** Job handlers for case deadlines (催办 / 督办) and risk pages. Each is safe to run twice. */
+/** Job handlers for case deadlines (催办 / 督办), risk pages and news for the parties. */
 export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHandler> {
   const { db } = deps;
   const locale = deps.staffLocale ?? "zh-CN";
@@ -50,6 +51,7 @@ export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHand
   }
 
   return {
+    [RESIDENT_NOTIFY]: createResidentNotifyHandler(deps),
     [SLA_REMIND]: async (payload, ctx) => {
       const { caseId, stage, deadline } = payload as { caseId: string; stage: SlaStage; deadline: string };
       const c = await loadCase(caseId);

@@ -1,8 +1,10 @@
+import { enqueueJob } from "../jobs/job.repository.js";
 import { AppError } from "../lib/errors.js";
 import { recordEvent } from "./audit.js";
 import { acceptDeadline, triageDeadline } from "./deadlines.js";
 import type { CaseDeps } from "./deps.js";
 import { assertTransition } from "./lifecycle.js";
+import { RESIDENT_NOTIFY, residentHearsOf } from "./notify-residents.js";
 import { scheduleSla } from "./sla.js";
 import type { CaseStatus, Outcome } from "./types.js";
 
@@ -45,7 +47,7 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
     data.closedAt = now;
   }
 
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     // Optimistic: the write is conditional on the status we validated, and comes first in the
     // transaction so SQLite takes the write lock at once.
     const updated = await tx.case.updateMany({ where: { id: input.caseId, status: from }, data });
@@ -61,6 +63,18 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
       reason: input.reason,
       data: input.mediatorId || input.roomId ? { mediatorId: input.mediatorId, roomId: input.roomId } : undefined,
     });
+    if (residentHearsOf(input.to)) {
+      await enqueueJob(
+        tx,
+        {
+          kind: RESIDENT_NOTIFY,
+          payload: { caseId: input.caseId, to: input.to, outcome: input.outcome },
+          dueAt: now,
+          dedupeKey: `resident:${input.caseId}:${input.to}:${now.toISOString()}`,
+        },
+        now,
+      );
+    }
     if (input.to === "in_mediation" && current.resolveDueAt) {
       await scheduleSla(tx, deps.sla, { caseId: input.caseId, stage: "resolve", deadline: current.resolveDueAt, now });
     }
@@ -69,6 +83,8 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
     }
     return { from };
   });
+  if (residentHearsOf(input.to)) deps.onJobsDue?.();
+  return result;
 }
 
 export const acceptCase = (deps: CaseDeps, o: { caseId: string; mediatorId: string; actor: string }) =>

@@ -1,0 +1,40 @@
+import { t, isLocale } from "../i18n/index.js";
+import type { Messenger } from "../jobs/notify-staff.js";
+import type { JobHandler } from "../jobs/worker.js";
+import type { CaseDeps } from "./deps.js";
+import type { CaseStatus, Outcome } from "./types.js";
+
+export const RESIDENT_NOTIFY = "resident.notify";
+
+/** Which status changes the parties hear about; the rest are internal. */
+export function residentHearsOf(to: CaseStatus): boolean {
+  return to === "in_mediation" || to === "received" || to === "closed";
+}
+
+/**
+ * Tells the parties who reached us on a chat channel that their case moved (accepted, re-routed,
+ * closed), in the case's language. Runs as a job so a channel that is down is retried. Delivery is
+ * at least once: if one of two parties' channels fails, the retry tells the first party again.
+ */
+export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messenger }): JobHandler {
+  return async (payload) => {
+    const { caseId, to, outcome } = payload as { caseId: string; to: CaseStatus; outcome?: Outcome };
+    const c = await deps.db.case.findUnique({ where: { id: caseId }, include: { parties: true } });
+    if (!c) return;
+    const locale = isLocale(c.language) ? c.language : "zh-CN";
+    const text =
+      to === "in_mediation"
+        ? t(locale, "resident.accepted", { code: c.code })
+        : to === "received"
+          ? t(locale, "resident.declined", { code: c.code })
+          : t(locale, "resident.closed", { code: c.code, outcome: outcome ? t(locale, `outcome.${outcome}`) : "" });
+    const done = new Set<string>(); // one message per chat, even if a person is party twice
+    for (const p of c.parties) {
+      if (!p.channel || !p.channelUserId) continue;
+      const key = `${p.channel}:${p.channelUserId}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      await deps.messenger.sendText(p.channel, p.channelUserId, text);
+    }
+  };
+}
