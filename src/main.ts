@@ -3,11 +3,15 @@ import { fileURLToPath } from "node:url";
 import { createConversationRepository } from "./bot/conversation.repository.js";
 import { createDialogue, type Dialogue } from "./bot/dialogue.js";
 import { createMessenger, type ChannelSender } from "./bot/channels/messenger.js";
+import { createTelegramChannel, TELEGRAM_CHANNEL, type TelegramChannel } from "./bot/channels/telegram/telegram-channel.js";
+import type { RateLimits } from "./bot/channels/telegram/outbox.js";
 import { createWebChatRouter, WEB_CHANNEL } from "./bot/channels/web/web-chat.routes.js";
+import { createMediatorJobHandlers } from "./bot/mediator.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
 import type { CaseDeps } from "./cases/deps.js";
 import { seedReferenceData } from "./cases/seed.js";
+import { createLlmClassifier } from "./classify/llm-classifier.js";
 import { createLocalClassifier } from "./classify/local-model.js";
 import type { Classifier } from "./classify/port.js";
 import { loadConfig, type Config } from "./config/env.js";
@@ -28,6 +32,8 @@ export interface StartOptions {
   /** Tests drive the job sweep themselves. */
   startWorker?: boolean;
   classifier?: Classifier;
+  /** Tests and benchmarks loosen Telegram's pacing against a local fake Bot API. */
+  telegram?: { limits?: Partial<RateLimits>; maxFileBytes?: number; concurrency?: number };
 }
 
 export interface Running {
@@ -37,6 +43,7 @@ export interface Running {
   server: Server;
   dialogue: Dialogue;
   worker: JobWorker;
+  telegram?: TelegramChannel;
   cases: CaseDeps;
   close(): Promise<void>;
 }
@@ -50,7 +57,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const db = await createDb(config.DATABASE_URL);
   await seedReferenceData(db);
 
-  const classifier = options.classifier ?? createLocalClassifier({ modelFile: config.CLASSIFIER_MODEL_FILE });
+  const classifier = options.classifier ?? buildClassifier(config, logger);
   const conversations = createConversationRepository(db);
 
   const senders = new Map<string, ChannelSender>();
@@ -66,23 +73,44 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     codePrefix: config.CASE_CODE_PREFIX,
     onJobsDue: () => worker?.kick(),
   };
+  const dialogue = createDialogue({ cases, classifier, logger, publicBaseUrl: config.publicBaseUrl });
+
+  let telegram: TelegramChannel | undefined;
+  if (config.telegram) {
+    telegram = createTelegramChannel({
+      ...config.telegram,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      linkBaseUrl: config.publicBaseUrl,
+      dataDir: config.DATA_DIR,
+      dialogue,
+      db,
+      clock,
+      logger,
+      ...options.telegram,
+    });
+    senders.set(TELEGRAM_CHANNEL, telegram.send);
+  }
+
   worker = createJobWorker({
     db,
     clock,
     logger,
     pollMs: config.JOB_POLL_MS,
-    handlers: { ...createCaseJobHandlers({ ...cases, messenger }) },
+    handlers: {
+      ...createCaseJobHandlers({ ...cases, messenger }),
+      ...createMediatorJobHandlers({ ...cases, messenger }),
+      ...telegram?.jobHandlers,
+    },
   });
-
-  const dialogue = createDialogue({ cases, classifier, logger, publicBaseUrl: config.publicBaseUrl });
   const app = createApp({
     logger,
     healthCheck: async () => {
       await db.$queryRawUnsafe("SELECT 1");
     },
     routers: [
+      ...(telegram?.router ? [telegram.router] : []),
       createWebChatRouter({ dialogue, conversations }),
-      createStaffRouter({ db, clock, staffToken: config.STAFF_API_TOKEN }),
+      createStaffRouter({ db, clock, staffToken: config.STAFF_API_TOKEN, deepLink: telegram?.deepLink }),
     ],
   });
 
@@ -94,6 +122,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   if (options.startWorker !== false) worker.start();
+  await telegram?.start();
   logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");
 
   return {
@@ -104,13 +133,21 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     dialogue,
     worker,
     cases,
+    telegram,
     async close() {
+      await telegram?.stop();
       await worker.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await db.$disconnect();
     },
   };
+}
+
+/** The local model always loads (it is the fallback); with a model account the LLM answers first. */
+function buildClassifier(config: Config, logger: Logger): Classifier {
+  const local = createLocalClassifier({ modelFile: config.CLASSIFIER_MODEL_FILE });
+  return config.llm ? createLlmClassifier({ llm: config.llm, fallback: local, logger }) : local;
 }
 
 async function main(): Promise<void> {

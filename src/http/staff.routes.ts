@@ -1,6 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import express, { type RequestHandler } from "express";
 import { z } from "zod";
+import { createPartyInvite } from "../cases/link-party.js";
+import { createStaffInvite } from "../cases/link-staff.js";
 import type { Db } from "../db/client.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
@@ -36,9 +38,35 @@ const listQuery = z.object({
 });
 
 /** The notifications list: where 催办 / 督办 / risk pages wait for staff who have no chat channel yet. */
-export function createStaffRouter(deps: { db: Db; clock: Clock; staffToken?: string }): express.Router {
+const staffInviteBody = z.object({ staffId: z.string().min(1).max(100) });
+const partyInviteBody = z.object({ role: z.enum(["respondent", "claimant", "other"]).default("respondent") });
+
+export function createStaffRouter(deps: {
+  db: Db;
+  clock: Clock;
+  staffToken?: string;
+  /** A chat deep link for a start payload (the Telegram bot's t.me link), when a bot runs. */
+  deepLink?: (payload: string) => string | undefined;
+}): express.Router {
   const router = express.Router();
   router.use("/api/staff", requireStaff(deps.staffToken));
+  router.use("/api/staff", express.json({ limit: "16kb" }));
+
+  /** A one-time, expiring code that links a mediator's chat account (deep link m_<code>). */
+  router.post("/api/staff/invites", async (req, res) => {
+    const body = staffInviteBody.parse(req.body ?? {});
+    const invite = await createStaffInvite(deps, { staffId: body.staffId });
+    const payload = `m_${invite.code}`;
+    res.status(201).json({ ...invite, startPayload: payload, link: deps.deepLink?.(payload) ?? null });
+  });
+
+  /** A one-time invitation for a party (the respondent by default) to follow the case in chat (r_<token>). */
+  router.post("/api/staff/cases/:code/invites", async (req, res) => {
+    const body = partyInviteBody.parse(req.body ?? {});
+    const invite = await createPartyInvite(deps, { caseCode: req.params.code, role: body.role, actor: "staff:api" });
+    const payload = `r_${invite.token}`;
+    res.status(201).json({ ...invite, startPayload: payload, link: deps.deepLink?.(payload) ?? null });
+  });
 
   router.get("/api/staff/notifications", async (req, res) => {
     const q = listQuery.parse(req.query);

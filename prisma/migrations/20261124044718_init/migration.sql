@@ -80,6 +80,8 @@ CREATE TABLE "Party" (
     "serviceAddress" TEXT,
     "away" BOOLEAN NOT NULL DEFAULT false,
     "consentAt" DATETIME,
+    "inviteToken" TEXT,
+    "inviteExpiresAt" DATETIME,
     "createdAt" DATETIME NOT NULL,
     CONSTRAINT "Party_caseId_fkey" FOREIGN KEY ("caseId") REFERENCES "Case" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
@@ -194,6 +196,9 @@ CREATE INDEX "Case_status_idx" ON "Case"("status");
 
 -- CreateIndex
 CREATE INDEX "Case_roomId_status_idx" ON "Case"("roomId", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Party_inviteToken_key" ON "Party"("inviteToken");
 
 -- CreateIndex
 CREATE INDEX "Party_channel_channelUserId_idx" ON "Party"("channel", "channelUserId");

@@ -1,0 +1,290 @@
+import os from "node:os";
+import { autoRetry } from "@grammyjs/auto-retry";
+import type express from "express";
+import { Bot, GrammyError, InputFile, type Context } from "grammy";
+import type { Update } from "grammy/types";
+import type { Db } from "../../../db/client.js";
+import { isLocale, t, type Locale } from "../../../i18n/index.js";
+import type { JobHandler } from "../../../jobs/worker.js";
+import type { Clock } from "../../../lib/clock.js";
+import { newId } from "../../../lib/ids.js";
+import { KeyedLock } from "../../../lib/keyed-lock.js";
+import type { Logger } from "../../../lib/logger.js";
+import { COMMANDS } from "../../commands.js";
+import type { Dialogue } from "../../dialogue.js";
+import type { Inbound, Outbound } from "../../messages.js";
+import type { ChannelSender } from "../messenger.js";
+import { fetchEvidence, MAX_FILE_BYTES, offeredFile } from "./evidence-files.js";
+import { baseInbound, pressedLabel, privateChatOf, startPayloadOf, TELEGRAM_CHANNEL } from "./inbound.js";
+import { Outbox, type RateLimits } from "./outbox.js";
+import { renderOutbound } from "./render.js";
+import { Semaphore } from "./semaphore.js";
+import { createUpdateStore, TELEGRAM_UPDATE_JOB } from "./update-store.js";
+import { createTelegramWebhookRouter, TELEGRAM_WEBHOOK_PATH } from "./webhook.routes.js";
+
+export { TELEGRAM_CHANNEL };
+
+/** Only what the dialogue understands; everything else Telegram would send is not asked for. */
+const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+
+export interface TelegramChannelDeps {
+  token: string;
+  apiRoot: string;
+  webhookSecret?: string;
+  /** PUBLIC_BASE_URL when it is configured: with the secret it selects webhook mode. */
+  publicBaseUrl?: string;
+  /** Base for relative links in messages (always known). */
+  linkBaseUrl: string;
+  dataDir: string;
+  dialogue: Dialogue;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  limits?: Partial<RateLimits>;
+  maxFileBytes?: number;
+  /** Updates in the dialogue at once. Bounded so a burst does not crowd out the webhook's own answers. */
+  concurrency?: number;
+}
+
+export interface TelegramChannel {
+  mode: "webhook" | "polling";
+  /** The webhook route (webhook mode only). */
+  router?: express.Router;
+  /** Sends messages that are not replies (notices, reminders) through the rate-limited outbox. */
+  send: ChannelSender;
+  /** The job sweep finishes updates this or a crashed process stored but did not finish. */
+  jobHandlers: Record<string, JobHandler>;
+  /** t.me link that opens the bot with a /start payload, once the bot's name is known. */
+  deepLink(payload: string): string | undefined;
+  start(): Promise<void>;
+  /** Stops taking updates and waits for the ones in hand. */
+  stop(): Promise<void>;
+}
+
+function isPermanent(err: unknown): boolean {
+  // Blocked by the user, chat gone, message refused: sending again will not help.
+  return err instanceof GrammyError && (err.error_code === 403 || err.error_code === 400);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The Telegram adapter: updates in (webhook or long polling) → stored durably → handled at once in the
+ * background → Inbound for the dialogue; its Outbound rendered as messages, keyboards and documents.
+ * It translates and delivers; the dialogue decides.
+ */
+export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
+  const { logger, dialogue, db } = deps;
+  const mode = deps.webhookSecret && deps.publicBaseUrl ? "webhook" : "polling";
+  const botId = deps.token.split(":")[0] ?? "bot";
+  const store = createUpdateStore({ db, clock: deps.clock, botId, owner: `telegram:${os.hostname()}:${process.pid}:${newId().slice(0, 8)}` });
+  const outbox = new Outbox(deps.limits);
+  const chatLock = new KeyedLock();
+  const dialogueSlots = new Semaphore(deps.concurrency ?? 8);
+  const inflight = new Set<Promise<void>>();
+  let stopping = false;
+  let receiver: Bot | undefined;
+
+  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
+  // 429 → wait retry_after and try again (inside the chat's turn of the outbox); 5xx and network errors
+  // too. A longer flood wait fails the call and the job sweep retries the whole update later.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));
+
+  let inited: Promise<void> | undefined;
+  function ready(): Promise<void> {
+    inited ??= (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await bot.init();
+          return;
+        } catch (err) {
+          if (stopping) throw err;
+          logger.warn({ err: err instanceof Error ? err.message : String(err), attempt }, "Telegram getMe failed; retrying");
+          await sleep(Math.min(1000 * 2 ** attempt, 60_000));
+        }
+      }
+    })();
+    return inited;
+  }
+
+  async function localeOf(chatId: string, hint?: string): Promise<Locale> {
+    const c = await db.conversation.findUnique({ where: { channel_userId: { channel: TELEGRAM_CHANNEL, userId: chatId } }, select: { locale: true } });
+    if (c && isLocale(c.locale)) return c.locale;
+    return hint?.toLowerCase().startsWith("en") ? "en" : "zh-CN";
+  }
+
+  async function sendOne(chatId: string, o: Outbound): Promise<void> {
+    const calls = renderOutbound(o, (data) => logger.error({ data }, "button data over Telegram's 64 bytes; button left out"));
+    for (const call of calls) {
+      if (call.method === "sendMessage") {
+        await outbox.run(chatId, () =>
+          bot.api.sendMessage(chatId, call.text, call.keyboard ? { reply_markup: { inline_keyboard: call.keyboard } } : {}),
+        );
+      } else {
+        const res = await fetch(new URL(call.url, deps.linkBaseUrl));
+        if (!res.ok) throw new Error(`could not fetch document ${call.name}: HTTP ${res.status}`);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        await outbox.run(chatId, () =>
+          bot.api.sendDocument(chatId, new InputFile(bytes, call.name), call.caption ? { caption: call.caption } : {}),
+        );
+      }
+    }
+  }
+
+  async function deliver(chatId: string, messages: Outbound[]): Promise<void> {
+    for (const o of messages) await sendOne(chatId, o);
+  }
+
+  /** Replies: a chat that blocked the bot is not retried forever. */
+  async function reply(chatId: string, messages: Outbound[]): Promise<void> {
+    try {
+      await deliver(chatId, messages);
+    } catch (err) {
+      if (!isPermanent(err)) throw err;
+      logger.warn({ chatId, err: (err as Error).message }, "Telegram refused a reply; not retried");
+    }
+  }
+
+  async function converse(ctx: Context, part: Partial<Inbound>): Promise<void> {
+    const chatId = String(ctx.chat!.id);
+    const inbound: Inbound = { ...baseInbound(ctx.update, chatId), ...part };
+    // Only the dialogue holds a slot: waiting out a 429 for one chat must not hold up the others.
+    const answer = await dialogueSlots.run(() => dialogue.handle(inbound));
+    await reply(chatId, answer.messages);
+  }
+
+  bot.on("callback_query:data", async (ctx) => {
+    // Every press is answered, so the button stops spinning; a stale query (a re-run) is fine to miss.
+    await ctx.answerCallbackQuery().catch((err: unknown) => logger.debug({ err: (err as Error).message }, "answerCallbackQuery failed"));
+    const data = ctx.callbackQuery.data;
+    await converse(ctx, { button: data, ...(pressedLabel(ctx.update, data) ? { buttonLabel: pressedLabel(ctx.update, data) } : {}) });
+  });
+
+  bot.on(["message:photo", "message:voice", "message:audio", "message:document"], async (ctx) => {
+    const chatId = String(ctx.chat.id);
+    const offer = offeredFile(ctx.message)!;
+    const fetched = await fetchEvidence(
+      {
+        getFile: (fileId) => bot.api.getFile(fileId),
+        downloadUrl: (filePath) => `${deps.apiRoot.replace(/\/$/, "")}/file/bot${deps.token}/${filePath}`,
+        dataDir: deps.dataDir,
+        maxBytes: deps.maxFileBytes ?? MAX_FILE_BYTES,
+      },
+      offer,
+    );
+    if ("rejected" in fetched) {
+      const locale = await localeOf(chatId, ctx.from?.language_code);
+      const text =
+        fetched.rejected === "too_large"
+          ? t(locale, "file.tooLarge", { limit: Math.round((deps.maxFileBytes ?? MAX_FILE_BYTES) / 1024 / 1024) })
+          : t(locale, "file.badType");
+      return reply(chatId, [{ kind: "text", text }]);
+    }
+    await converse(ctx, { file: fetched.file, ...(ctx.message.caption ? { text: ctx.message.caption } : {}) });
+  });
+
+  bot.on("message", async (ctx) => {
+    const text = ctx.message.text ?? ctx.message.caption;
+    const payload = startPayloadOf(ctx.message.text);
+    await converse(ctx, { ...(text !== undefined ? { text } : {}), ...(payload ? { startPayload: payload } : {}) });
+  });
+
+  // Last: anything else (edited messages, group chats, other update kinds) is left alone on purpose.
+  bot.use(() => undefined);
+
+  /** Handles one stored update, in order with the others of its chat. */
+  async function handle(update: Update): Promise<void> {
+    const chatId = privateChatOf(update);
+    if (!chatId) return;
+    await ready();
+    await chatLock.run(chatId, () => bot.handleUpdate(update));
+  }
+
+  function dispatch(jobId: string, update: Update): void {
+    const p = (async () => {
+      try {
+        await handle(update);
+        await store.done(jobId);
+      } catch (err) {
+        const cause = err instanceof Error && "error" in err ? (err as { error: unknown }).error : err;
+        const message = cause instanceof Error ? cause.message : String(cause);
+        logger.error({ err: message, updateId: update.update_id }, "Telegram update failed; the job sweep retries it");
+        await store.release(jobId, message).catch((e: unknown) => logger.error({ err: e }, "could not release update job"));
+      }
+    })();
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  }
+
+  /** Write the update down, then handle it in the background: the caller can answer Telegram now. */
+  async function accept(update: Update): Promise<void> {
+    const jobId = await store.persist(update, !stopping);
+    if (jobId && !stopping) dispatch(jobId, update);
+  }
+
+  const router =
+    mode === "webhook" ? createTelegramWebhookRouter({ secret: deps.webhookSecret!, accept: (u) => accept(u as Update) }) : undefined;
+
+  async function setCommands(): Promise<void> {
+    const list = (locale: Locale) => COMMANDS.map((c) => ({ command: c, description: t(locale, `command.${c}`) }));
+    await bot.api.setMyCommands(list("zh-CN"));
+    await bot.api.setMyCommands(list("zh-CN"), { language_code: "zh" });
+    await bot.api.setMyCommands(list("en"), { language_code: "en" });
+  }
+
+  async function startPolling(): Promise<void> {
+    const r = new Bot(deps.token, { client: { apiRoot: deps.apiRoot }, botInfo: bot.botInfo });
+    r.use(async (ctx) => {
+      // The offset moves on only after this returns: keep trying rather than drop the update.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await accept(ctx.update);
+        } catch (err) {
+          if (attempt >= 8 || stopping) throw err;
+          await sleep(250 * 2 ** attempt);
+        }
+      }
+    });
+    r.catch((err) => logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error) }, "could not store a polled update"));
+    receiver = r;
+    await new Promise<void>((resolve) => {
+      // bot.start deletes any webhook first, then long-polls until stopped.
+      r.start({ allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false, onStart: () => resolve() }).catch((err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, "Telegram polling stopped");
+        resolve();
+      });
+    });
+  }
+
+  async function boot(): Promise<void> {
+    await ready();
+    await setCommands().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "setMyCommands failed"));
+    if (stopping) return;
+    if (mode === "webhook") {
+      const url = `${deps.publicBaseUrl!.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`;
+      await bot.api.setWebhook(url, { secret_token: deps.webhookSecret!, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 });
+      logger.info({ url }, "Telegram webhook set");
+    } else {
+      await startPolling();
+      logger.info("Telegram long polling started");
+    }
+  }
+
+  return {
+    mode,
+    router,
+    send: (userId, messages) => deliver(userId, messages),
+    jobHandlers: { [TELEGRAM_UPDATE_JOB]: async (payload) => handle(payload.update as Update) },
+    deepLink: (payload) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${payload}` : undefined),
+    async start() {
+      // A Bot API that is down does not keep the centre from starting: boot goes on in the background.
+      const booting = boot().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "Telegram channel did not start"));
+      await Promise.race([booting, new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
+    },
+    async stop() {
+      stopping = true;
+      if (receiver?.isRunning()) await receiver.stop().catch(() => undefined);
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { isOpen } from "../cases/lifecycle.js";
+import { linkPartyByInvite } from "../cases/link-party.js";
+import { linkStaffByInvite } from "../cases/link-staff.js";
+import { listCasesForUser } from "../cases/list-cases.js";
+import { t } from "../i18n/index.js";
+import { formatLocal } from "../lib/time.js";
+import { showQueue } from "./mediator.js";
+import { menu, say, sayText, type Turn } from "./turn.js";
+
+/**
+ * Deep-link payloads (Telegram /start <payload>, a QR code on a notice, a web link), channel-neutral:
+ *   c_<caseCode>  show that case to a party of it (a code alone proves nothing, so others are told no)
+ *   r_<token>     a party invitation (the respondent, usually): this chat joins the case as that party
+ *   m_<code>      a staff invite: this chat becomes the staff member's (single use, expires)
+ * Returns true when the payload was handled; false means "answered why not, now do the normal start".
+ */
+export async function handleDeepLink(turn: Turn): Promise<boolean> {
+  const payload = (turn.inbound.startPayload ?? "").trim();
+  const { inbound } = turn;
+  const deps = turn.deps.cases;
+  if (payload === "") return false;
+
+  const [, kind, value] = payload.match(/^([a-z])_([A-Za-z0-9_-]{1,62})$/) ?? [];
+  if (kind === "m" && value) {
+    const result = await linkStaffByInvite(deps, { code: value, channel: inbound.channel, channelUserId: inbound.userId });
+    if ("error" in result) {
+      say(turn, result.error === "taken" ? "deepLink.inviteTaken" : "deepLink.inviteInvalid");
+      return false;
+    }
+    turn.state.step = "idle";
+    turn.state.draft = undefined;
+    say(turn, "mediator.linked", { name: result.linked.name });
+    await showQueue(turn, result.linked);
+    return true;
+  }
+
+  if (kind === "r" && value) {
+    const result = await linkPartyByInvite(deps, {
+      token: value,
+      channel: inbound.channel,
+      channelUserId: inbound.userId,
+      name: inbound.displayName,
+    });
+    if ("error" in result) {
+      say(turn, "deepLink.partyInvalid");
+      return false;
+    }
+    const c = await deps.db.case.findUniqueOrThrow({ where: { id: result.linked.caseId } });
+    if (turn.state.step === "start") turn.state.step = "idle";
+    say(turn, "deepLink.partyLinked", {
+      code: c.code,
+      type: t(turn.locale, `type.${c.disputeType as "other"}`),
+      role: t(turn.locale, `party.role.${result.linked.role as "respondent"}`),
+    }, menu(turn));
+    return true;
+  }
+
+  if (kind === "c" && value) {
+    const mine = (await listCasesForUser(deps.db, inbound.channel, inbound.userId, 50)).find((c) => c.code === value);
+    if (!mine) {
+      say(turn, "deepLink.caseNotYours", { code: value });
+      return false;
+    }
+    const status = mine.status === "closed" && mine.outcome ? t(turn.locale, `outcome.${mine.outcome}`) : t(turn.locale, `caseStatus.${mine.status}`);
+    const lines = [
+      t(turn.locale, "deepLink.caseTitle", { code: mine.code }),
+      t(turn.locale, "status.line", {
+        code: mine.code,
+        type: t(turn.locale, `type.${mine.type}`),
+        status,
+        room: (turn.locale === "en" ? mine.roomNameEn : mine.roomNameZh) ?? "-",
+      }),
+    ];
+    if (isOpen(mine.status) && mine.resolveDueAt) {
+      lines.push(t(turn.locale, "status.deadline", { deadline: formatLocal(mine.resolveDueAt, deps.zone, turn.locale) }));
+    }
+    if (turn.state.step === "start") turn.state.step = "idle";
+    sayText(turn, lines.join("\n"), menu(turn));
+    return true;
+  }
+
+  say(turn, "deepLink.invalid");
+  return false;
+}

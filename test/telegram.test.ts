@@ -1,0 +1,391 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CASE_CODE_PATTERN } from "../src/cases/types.js";
+import type { Classifier } from "../src/classify/port.js";
+import { loadConfig } from "../src/config/env.js";
+import { silentLogger } from "../src/lib/logger.js";
+import { start, type Running } from "../src/main.js";
+import { startFakeTelegram, TelegramChat, until, type FakeTelegram } from "./fakes/telegram-api.js";
+import { scriptedClassifier } from "./support/classifiers.js";
+import { createTestDb, type TestDb } from "./support/db.js";
+
+const SECRET = "test_webhook-secret";
+const STORY = "隔壁装修每天早上六点就开始打钻，说了好几次都不听";
+const classifier = () => scriptedClassifier([{ match: "装修", type: "neighbor", confidence: 0.9 }]);
+
+/** A classifier that answers only when the test lets it: a stand-in for a slow model. */
+function gatedClassifier(inner: Classifier) {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let waiting = 0;
+  return {
+    open: () => open(),
+    get waiting() {
+      return waiting;
+    },
+    async classify(text: string) {
+      waiting++;
+      await gate;
+      return inner.classify(text);
+    },
+  } satisfies Classifier & { open(): void; waiting: number };
+}
+
+describe("Telegram channel (webhook)", () => {
+  let t: TestDb;
+  let fake: FakeTelegram;
+  let app: Running | undefined;
+
+  beforeEach(async () => {
+    t = await createTestDb();
+    fake = await startFakeTelegram();
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await fake.close();
+    await t.cleanup();
+  });
+
+  async function startApp(c: Classifier = classifier()): Promise<Running> {
+    const config = loadConfig({
+      DATABASE_URL: t.url,
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      DATA_DIR: t.dir,
+      JOB_POLL_MS: "50",
+      PUBLIC_BASE_URL: "https://onedoor.example.org",
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
+    // The fake is not Telegram: pace faster so a whole intake does not take a minute (the pacing itself
+    // is covered by the rate-limit test below, with Telegram's real numbers).
+    app = await start(config, { migrate: false, logger: silentLogger, classifier: c, telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 } } });
+    return app;
+  }
+
+  function post(update: Record<string, unknown>, secret = SECRET): Promise<Response> {
+    return fetch(`${app!.url}/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
+      body: JSON.stringify(update),
+    });
+  }
+
+  async function deliver(update: Record<string, unknown>): Promise<void> {
+    const res = await post(update);
+    expect(res.status).toBe(200);
+  }
+
+  async function settled(updateId: number): Promise<void> {
+    await until(async () => {
+      const job = await t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${updateId}` } });
+      return Boolean(job?.doneAt);
+    }, `update ${updateId} handled`);
+  }
+
+  const chat = (id: number, from?: { first_name: string; language_code?: string }) => new TelegramChat(fake, deliver, settled, id, from);
+
+  async function intake(person: TelegramChat): Promise<string> {
+    await person.say("/start");
+    await person.press("同意");
+    await person.say(STORY);
+    await person.press("对");
+    await person.say("隔壁王某");
+    await person.say("幸福小区3栋");
+    await person.press("一周内");
+    await person.press("在本地");
+    await person.press("发到这个聊天");
+    await person.press("确认提交");
+    const code = person.text().match(CASE_CODE_PATTERN)?.[0];
+    expect(code).toBeDefined();
+    return code!;
+  }
+
+  it("takes a whole report in Chinese through buttons and text, and answers the webhook before the classifier", async () => {
+    const gated = gatedClassifier(classifier());
+    await startApp(gated);
+    expect(fake.sent("setWebhook")[0]?.params).toMatchObject({ url: "https://onedoor.example.org/telegram/webhook", secret_token: SECRET });
+    // The command menu is set in Chinese (also the default) and in English.
+    const commands = fake.sent("setMyCommands");
+    expect(commands.map((c) => c.params.language_code ?? "default")).toEqual(["default", "zh", "en"]);
+    expect(JSON.stringify(commands[1]!.params.commands)).toContain("登记新的纠纷");
+    expect(JSON.stringify(commands[2]!.params.commands)).toContain("Report a new dispute");
+
+    const resident = chat(101);
+    // The resident sees the greeting and the privacy notice with two buttons.
+    await resident.say("/start");
+    expect(resident.text()).toContain("一扇门");
+    expect(resident.last.at(-1)!.buttons.map((b) => b.text)).toEqual(["同意，开始登记", "不同意"]);
+    await resident.press("同意");
+    expect(resident.text()).toContain("请用自己的话说说发生了什么");
+
+    // The story goes to a classifier that has not answered yet: Telegram still gets its 200 at once.
+    const story = resident.textUpdate(STORY);
+    const res = await post(story);
+    expect(res.status).toBe(200);
+    await until(() => gated.waiting === 1, "the classifier to be asked");
+    const job = await t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${String(story.update_id)}` } });
+    expect(job?.doneAt).toBeNull();
+    gated.open();
+    await settled(Number(story.update_id));
+    expect(fake.sent("sendMessage", 101).at(-1)!.params.text).toContain("邻里纠纷");
+
+    await resident.press("对");
+    expect(resident.text()).toContain("对方是谁");
+    await resident.say("隔壁王某");
+    await resident.say("幸福小区3栋");
+    await resident.press("一周内");
+    await resident.press("在本地");
+    await resident.press("发到这个聊天");
+    expect(resident.text()).toContain("请核对");
+    await resident.press("确认提交");
+    // The resident sees the case code.
+    const code = resident.text().match(CASE_CODE_PATTERN)?.[0];
+    expect(code).toBeDefined();
+    expect(resident.text()).toContain(`案件编号：${code}`);
+
+    const stored = await t.db.case.findUniqueOrThrow({ where: { code: code! }, include: { parties: true } });
+    expect(stored.disputeType).toBe("neighbor");
+    expect(stored.parties.find((p) => p.role === "claimant")).toMatchObject({ channel: "telegram", channelUserId: "101", name: "张三" });
+
+    // Every button press was answered; every button fits Telegram's 64-byte callback_data.
+    const presses = fake.calls.filter((c) => c.method === "answerCallbackQuery").length;
+    expect(presses).toBe(6);
+    for (const call of fake.sent("sendMessage")) {
+      const rows = (call.params.reply_markup as { inline_keyboard?: { callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
+      for (const b of rows.flat()) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+    }
+  });
+
+  it("handles an update delivered twice once: one case, one set of replies", async () => {
+    await startApp();
+    const resident = chat(102);
+    await resident.say("/start");
+    await resident.press("同意");
+    await resident.say(STORY);
+    await resident.press("对");
+    await resident.say("隔壁王某");
+    await resident.say("幸福小区3栋");
+    await resident.press("一周内");
+    await resident.press("在本地");
+    await resident.press("发到这个聊天");
+    const submit = resident.pressUpdate("确认提交");
+    // Telegram resends when it did not see our answer: twice at once, then once more later.
+    const [a, b] = await Promise.all([post(submit), post(submit)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await settled(Number(submit.update_id));
+    const sentBefore = fake.sent("sendMessage", 102).length;
+    expect((await post(submit)).status).toBe(200);
+    await until(async () => (await t.db.job.count({ where: { doneAt: null, kind: "telegram.update" } })) === 0, "no update in hand");
+
+    expect(await t.db.case.count()).toBe(1);
+    // The resident saw the case code once.
+    const codes = fake.sent("sendMessage", 102).filter((c) => CASE_CODE_PATTERN.test(String(c.params.text)));
+    expect(codes).toHaveLength(1);
+    expect(fake.sent("sendMessage", 102).length).toBe(sentBefore);
+    expect(fake.calls.filter((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === (submit.callback_query as { id: string }).id)).toHaveLength(1);
+  });
+
+  it("refuses a wrong webhook secret with 401 and processes nothing", async () => {
+    await startApp();
+    const stranger = chat(103);
+    for (const secret of ["wrong", "", `${SECRET}x`]) {
+      const res = await post(stranger.textUpdate("/start"), secret);
+      expect(res.status).toBe(401);
+    }
+    const noHeader = await fetch(`${app!.url}/telegram/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stranger.textUpdate("/start")) });
+    expect(noHeader.status).toBe(401);
+    expect(await t.db.job.count({ where: { kind: "telegram.update" } })).toBe(0);
+    expect(await t.db.conversation.count()).toBe(0);
+    expect(fake.sent("sendMessage")).toHaveLength(0);
+  });
+
+  it("waits out a 429 for one chat without holding up another, and loses nothing", async () => {
+    const config = loadConfig({
+      DATABASE_URL: t.url, PORT: "0", LOG_LEVEL: "silent", DATA_DIR: t.dir, JOB_POLL_MS: "50",
+      PUBLIC_BASE_URL: "https://onedoor.example.org", TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
+    // Telegram's real pacing here.
+    app = await start(config, { migrate: false, logger: silentLogger, classifier: classifier() });
+    fake.rateLimit({ method: "sendMessage", chatId: 201, retryAfter: 1 });
+    const a = chat(201);
+    const b = chat(202);
+    const aStart = a.textUpdate("/start");
+    const bStart = b.textUpdate("/start");
+    await deliver(aStart);
+    await deliver(bStart);
+    await settled(Number(bStart.update_id));
+    await settled(Number(aStart.update_id));
+
+    // A was told to wait; B got its greeting while A waited; then A got everything, in order.
+    const aCalls = fake.calls.filter((c) => String(c.params.chat_id) === "201" && c.method.startsWith("sendMessage"));
+    expect(aCalls.map((c) => c.method)).toEqual(["sendMessage:429", "sendMessage", "sendMessage"]);
+    const bFirst = fake.sent("sendMessage", 202)[0]!;
+    expect(bFirst.seq).toBeGreaterThan(aCalls[0]!.seq);
+    expect(bFirst.seq).toBeLessThan(aCalls[1]!.seq);
+    expect(String(aCalls[1]!.params.text)).toContain("一扇门");
+    expect(String(aCalls[2]!.params.text)).toContain("您同意吗");
+    expect(fake.sent("sendMessage", 202)).toHaveLength(2);
+  });
+
+  it("picks up where the resident was after a restart, including an update stored but not handled", async () => {
+    await startApp();
+    const resident = chat(104);
+    await resident.say("/start");
+    await resident.press("同意");
+    await resident.say(STORY);
+    expect(resident.text()).toContain("邻里纠纷");
+    await app!.close();
+    app = undefined;
+
+    // A press that reached the database just before the process went down, never handled.
+    const press = resident.pressUpdate("对");
+    await t.db.job.create({
+      data: {
+        id: "crashed-update",
+        kind: "telegram.update",
+        payload: JSON.stringify({ update: press }),
+        dedupeKey: `telegram:123456:${String(press.update_id)}`,
+        dueAt: new Date(),
+        createdAt: new Date(),
+      },
+    });
+
+    await startApp();
+    // The job sweep handles it: the resident sees the next question without pressing again.
+    await settled(Number(press.update_id));
+    expect(String(fake.sent("sendMessage", 104).at(-1)!.params.text)).toContain("对方是谁");
+    await resident.say("隔壁王某");
+    await resident.say("幸福小区3栋");
+    await resident.press("一周内");
+    await resident.press("在本地");
+    await resident.press("发到这个聊天");
+    await resident.press("确认提交");
+    expect(resident.text()).toMatch(CASE_CODE_PATTERN);
+    expect(await t.db.case.count()).toBe(1);
+  });
+
+  it("stores a photo with its SHA-256 and lists it on the case; refuses wrong types and sizes before downloading", async () => {
+    await startApp();
+    const resident = chat(105);
+    const code = await intake(resident);
+
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("photo of the drill marks on the wall".repeat(50))]);
+    fake.addFile("photo-big", jpeg, "photos/file_1.jpg");
+    const sha = createHash("sha256").update(jpeg).digest("hex");
+    await resident.send(
+      resident.messageUpdate({
+        photo: [
+          { file_id: "photo-small", file_unique_id: "s1", width: 90, height: 90, file_size: 500 },
+          { file_id: "photo-big", file_unique_id: "b1", width: 1280, height: 960, file_size: jpeg.length },
+        ],
+        caption: "墙上的钻孔",
+      }),
+    );
+    // The resident sees the photo filed on their case.
+    expect(resident.text()).toContain(`已记入案件 ${code}`);
+    const evidence = await t.db.evidence.findMany({ where: { case: { code } } });
+    expect(evidence).toHaveLength(1);
+    expect(evidence[0]).toMatchObject({ kind: "photo", mime: "image/jpeg", sha256: sha, size: jpeg.length });
+    expect(evidence[0]!.storagePath.endsWith(`evidence/${sha}`)).toBe(true);
+    expect(createHash("sha256").update(fs.readFileSync(evidence[0]!.storagePath)).digest("hex")).toBe(sha);
+    const staffView = (await (await fetch(`${app!.url}/api/staff/cases/${code}`)).json()) as { case: { evidence: { sha256: string }[] } };
+    expect(staffView.case.evidence.map((e) => e.sha256)).toEqual([sha]);
+
+    // An executable and an oversized PDF are refused before anything is downloaded.
+    const getFilesBefore = fake.sent("getFile").length;
+    await resident.send(resident.messageUpdate({ document: { file_id: "exe", file_unique_id: "e1", file_name: "发票.exe", mime_type: "application/x-msdownload", file_size: 1000 } }));
+    expect(resident.text()).toContain("这种文件收不了");
+    await resident.send(resident.messageUpdate({ document: { file_id: "big", file_unique_id: "g1", file_name: "合同.pdf", mime_type: "application/pdf", file_size: 30 * 1024 * 1024 } }));
+    expect(resident.text()).toContain("文件太大");
+    // A "PDF" whose bytes are not a PDF is refused after download and not kept.
+    fake.addFile("fake-pdf", Buffer.from("MZ this is not a pdf"), "documents/fake.pdf");
+    await resident.send(resident.messageUpdate({ document: { file_id: "fake-pdf", file_unique_id: "f1", file_name: "证据.pdf", mime_type: "application/pdf", file_size: 20 } }));
+    expect(resident.text()).toContain("这种文件收不了");
+    expect(fake.sent("getFile").length).toBe(getFilesBefore + 1);
+    expect(await t.db.evidence.count()).toBe(1);
+  });
+
+  it("links a mediator with a one-time invite, tells them of a routed case, shows the queue and takes an acceptance", async () => {
+    await startApp();
+    const invite = (await (await fetch(`${app!.url}/api/staff/invites`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ staffId: "duty_village" }),
+    })).json()) as { code: string; startPayload: string; link: string };
+    expect(invite.link).toBe(`https://t.me/OneDoorTestBot?start=${invite.startPayload}`);
+
+    const mediator = chat(900, { first_name: "李调解", language_code: "zh-hans" });
+    await mediator.say(`/start ${invite.startPayload}`);
+    // The mediator sees they are linked, and an empty queue.
+    expect(mediator.text()).toContain("已绑定工作人员账号：村调委会值班调解员");
+    expect(mediator.text()).toContain("暂无待办案件");
+    expect(await t.db.staff.findUnique({ where: { id: "duty_village" } })).toMatchObject({ channel: "telegram", channelUserId: "900" });
+
+    // The invite works once only: someone else who got hold of it gets a clear no and the usual start.
+    const other = chat(901);
+    await other.say(`/start ${invite.startPayload}`);
+    expect(other.text()).toContain("邀请码无效、已使用或已过期");
+    expect(other.text()).toContain("一扇门");
+
+    // A resident reports a neighbour dispute; it is routed to the village committee.
+    const code = await intake(chat(106));
+    // The mediator is told, with buttons to accept or return it.
+    await until(() => fake.sent("sendMessage", 900).some((c) => String(c.params.text).includes("新案件分派") && String(c.params.text).includes(code)), "assignment notice");
+    const notice = fake.sent("sendMessage", 900).find((c) => String(c.params.text).includes("新案件分派"))!;
+    expect(JSON.stringify(notice.params.reply_markup)).toContain(`受理 ${code}`);
+
+    await mediator.say("/queue");
+    expect(mediator.text()).toContain("待受理（1）");
+    expect(mediator.text()).toContain(code);
+
+    await mediator.press(`受理 ${code}`);
+    expect(mediator.text()).toContain(`已受理 ${code}`);
+    const accepted = await t.db.case.findUniqueOrThrow({ where: { code } });
+    expect(accepted).toMatchObject({ status: "in_mediation", mediatorId: "duty_village" });
+
+    await mediator.say("/queue");
+    expect(mediator.text()).toContain("我办理中（1）");
+    // Pressing accept again on the old notice: told it is no longer waiting, nothing changes.
+    await mediator.press(`受理 ${code}`);
+    expect(mediator.text()).toContain("已不在待受理状态");
+  });
+
+  it("follows deep links: a respondent joins by invitation once; a case code alone shows nothing to a stranger", async () => {
+    await startApp();
+    const claimant = chat(107);
+    const code = await intake(claimant);
+
+    // The claimant opens the case's link and sees its status.
+    await claimant.say(`/start c_${code}`);
+    expect(claimant.text()).toContain(`案件 ${code}`);
+    expect(claimant.text()).toContain("已分流，待调解员受理");
+
+    // A stranger who knows the code sees nothing of the case, then the usual start.
+    const stranger = chat(108);
+    await stranger.say(`/start c_${code}`);
+    expect(stranger.text()).toContain(`没有找到案件 ${code}`);
+    expect(stranger.text()).toContain("一扇门");
+
+    const invite = (await (await fetch(`${app!.url}/api/staff/cases/${code}/invites`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { startPayload: string };
+    const respondent = chat(109, { first_name: "王某" });
+    await respondent.say(`/start ${invite.startPayload}`);
+    expect(respondent.text()).toContain(`您已作为被申请人（对方当事人）加入案件 ${code}`);
+    const party = await t.db.party.findFirstOrThrow({ where: { case: { code }, role: "respondent" } });
+    expect(party).toMatchObject({ channel: "telegram", channelUserId: "109", inviteToken: null });
+    // The respondent now finds the case under "my cases".
+    await respondent.say("/status");
+    expect(respondent.text()).toContain(code);
+
+    // Used once: a second use is refused with a clear answer.
+    await stranger.say(`/start ${invite.startPayload}`);
+    expect(stranger.text()).toContain("邀请链接无效或已过期");
+
+    // Garbage payloads get the usual start.
+    await chat(110).say("/start hello");
+    expect(fake.sent("sendMessage", 110).map((c) => String(c.params.text)).join("\n")).toContain("这个链接无法识别");
+  });
+});
