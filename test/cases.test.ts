@@ -54,6 +54,7 @@ describe("cases", () => {
     ]);
     const jobs = await t.db.job.findMany({ orderBy: { dueAt: "asc" } });
     expect(jobs.map((j) => [j.kind, j.dueAt.toISOString()])).toEqual([
+      ["case.assigned", "2026-11-23T02:00:00.000Z"],
       ["sla.remind", "2026-11-23T03:00:00.000Z"],
       ["sla.escalate", "2026-11-23T04:00:00.000Z"],
     ]);

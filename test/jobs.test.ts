@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMediatorJobHandlers } from "../src/bot/mediator.js";
 import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
 import { acceptCase, closeCase } from "../src/cases/change-status.js";
 import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
@@ -48,7 +49,7 @@ describe("durable jobs and SLA reminders", () => {
       db: t.db,
       clock: deps.clock,
       logger: silentLogger,
-      handlers: createCaseJobHandlers({ ...deps, messenger }),
+      handlers: { ...createCaseJobHandlers({ ...deps, messenger }), ...createMediatorJobHandlers({ ...deps, messenger }) },
     });
     return { deps, messenger, worker };
   }
@@ -59,13 +60,15 @@ describe("durable jobs and SLA reminders", () => {
     await t.db.staff.update({ where: { id: "duty_property" }, data: { channel: "web", channelUserId: "mediator-chat" } });
     const c = await openCase(deps, input());
 
-    expect(await worker.sweep()).toBe(0); // nothing due yet
+    expect(await worker.sweep()).toBe(1); // at once: the room's mediator hears of the new case
+    expect(messenger.sent[0]!.text).toContain("【新案件分派】");
+    expect(await worker.sweep()).toBe(0); // nothing else due yet
     deps.clock.advance(HOUR); // the acceptance deadline
     expect(await worker.sweep()).toBe(1);
-    expect(messenger.sent).toHaveLength(1);
-    expect(messenger.sent[0]!.userId).toBe("mediator-chat");
-    expect(messenger.sent[0]!.text).toContain("【催办】");
-    expect(messenger.sent[0]!.text).toContain(c.code);
+    expect(messenger.sent).toHaveLength(2);
+    expect(messenger.sent[1]!.userId).toBe("mediator-chat");
+    expect(messenger.sent[1]!.text).toContain("【催办】");
+    expect(messenger.sent[1]!.text).toContain(c.code);
 
     deps.clock.advance(HOUR); // past it by the margin
     expect(await worker.sweep()).toBe(1);
@@ -75,7 +78,7 @@ describe("durable jobs and SLA reminders", () => {
     expect(escalation.text).toContain(c.code);
     // no channel for the supervisor: it waits in the notifications list, undelivered
     expect(escalation.deliveredAt).toBeNull();
-    expect(messenger.sent).toHaveLength(1);
+    expect(messenger.sent).toHaveLength(2);
   });
 
   it("sends nothing when the case moved on before its deadline", async () => {
@@ -97,7 +100,7 @@ describe("durable jobs and SLA reminders", () => {
   it("pages staff at once for a risk-flagged case", async () => {
     const { deps, worker } = setup();
     const c = await openCase(deps, input({ type: "labor", riskFlags: ["wage_arrears_group", "violence"] }));
-    expect(await worker.sweep()).toBe(1); // due now, no clock movement needed
+    expect(await worker.sweep()).toBe(2); // due now, no clock movement needed: the page and the assignment
     const pages = await t.db.notification.findMany({ where: { kind: "risk_page" } });
     expect(pages.map((p) => p.staffId).sort()).toEqual(["duty_labor", "supervisor"]);
     expect(pages[0]!.text).toContain(c.code);
@@ -115,7 +118,7 @@ describe("durable jobs and SLA reminders", () => {
       runChild("test/support/sweep-child.ts", [t.url, at]),
       runChild("test/support/sweep-child.ts", [t.url, at]),
     ]);
-    expect(here + Number(childA) + Number(childB)).toBeGreaterThanOrEqual(10);
+    expect(here + Number(childA) + Number(childB)).toBeGreaterThanOrEqual(15);
     await worker.sweep();
     // 5 cases × (1 room mediator reminded + 1 supervisor escalated), each exactly once
     expect(await t.db.notification.count({ where: { kind: "sla_remind" } })).toBe(5);
@@ -134,10 +137,11 @@ describe("durable jobs and SLA reminders", () => {
       db,
       clock: deps.clock,
       logger: silentLogger,
-      handlers: createCaseJobHandlers({ ...deps, db, messenger }),
+      handlers: { ...createCaseJobHandlers({ ...deps, db, messenger }), ...createMediatorJobHandlers({ ...deps, db, messenger }) },
     });
-    expect(await worker.sweep()).toBe(1);
+    expect(await worker.sweep()).toBe(2); // the assignment notice and the reminder
     expect(await db.notification.count({ where: { kind: "sla_remind" } })).toBe(1);
+    expect(await db.notification.count({ where: { kind: "case_assigned" } })).toBe(1);
     await db.$disconnect();
     t.db = await createDb(t.url); // for cleanup
   });
@@ -183,7 +187,7 @@ describe("durable jobs and SLA reminders", () => {
     await openCase(deps, input({ riskFlags: ["self_harm"] }));
     // another process claimed the page and crashed before finishing
     await t.db.job.updateMany({ where: { kind: "risk.page" }, data: { claimedAt: deps.clock.now(), claimedBy: "dead", attempts: 1 } });
-    expect(await worker.sweep()).toBe(0);
+    expect(await worker.sweep()).toBe(1); // only the assignment notice; the claimed page waits
     deps.clock.advance(6 * MINUTE);
     expect(await worker.sweep()).toBe(1);
     expect(await t.db.notification.count({ where: { kind: "risk_page" } })).toBe(2);
@@ -204,6 +208,7 @@ describe("news for the parties", () => {
     const sent: { channel: string; userId: string; text: string }[] = [];
     const messenger = { sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
     const worker = createJobWorker({ db: t.db, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
+    await t.db.job.deleteMany({}); // only the news for the resident matters here
     const c = await openCase(deps, input({ claimant: { channel: "telegram", channelUserId: "4242" } }));
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await worker.sweep();

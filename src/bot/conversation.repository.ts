@@ -1,3 +1,4 @@
+import type { LinkedStaff } from "../cases/link-staff.js";
 import type { Db } from "../db/client.js";
 import { Prisma } from "../db/generated/client.js";
 import { AppError } from "../lib/errors.js";
@@ -27,20 +28,38 @@ export interface TranscriptEntry {
  */
 export function createConversationRepository(db: Db) {
   return {
-    /** The conversation, and the answer already given if this delivery was handled before: one query. */
+    /**
+     * The conversation, the answer already given if this delivery was handled before, and the staff
+     * member this chat is linked to, if any: one query for what every message needs.
+     */
     async loadTurn(
       channel: string,
       userId: string,
       receiptKey?: string,
-    ): Promise<{ conversation: StoredConversation | null; earlier: Outbound[] | null }> {
+    ): Promise<{ conversation: StoredConversation | null; earlier: Outbound[] | null; staff: LinkedStaff | null }> {
       const rows = await db.$queryRaw<
-        { id: string | null; locale: string | null; state: string | null; version: number | bigint | null; response: string | null }[]
-      >`SELECT c."id", c."locale", c."state", c."version", r."response"
+        {
+          id: string | null;
+          locale: string | null;
+          state: string | null;
+          version: number | bigint | null;
+          response: string | null;
+          staffId: string | null;
+          staffName: string | null;
+          staffRole: string | null;
+          staffRoomId: string | null;
+        }[]
+      >`SELECT c."id", c."locale", c."state", c."version", r."response",
+          s."id" AS "staffId", s."name" AS "staffName", s."role" AS "staffRole", s."roomId" AS "staffRoomId"
         FROM (SELECT 1 AS one) AS x
         LEFT JOIN "Conversation" AS c ON c."channel" = ${channel} AND c."userId" = ${userId}
-        LEFT JOIN "InboundReceipt" AS r ON r."key" = ${receiptKey ?? ""}`;
+        LEFT JOIN "InboundReceipt" AS r ON r."key" = ${receiptKey ?? ""}
+        LEFT JOIN "Staff" AS s ON s."channel" = ${channel} AND s."channelUserId" = ${userId} AND s."active" = ${true}`;
       const row = rows[0];
       return {
+        staff: row?.staffId
+          ? { id: row.staffId, name: row.staffName ?? "", role: row.staffRole ?? "mediator", roomId: row.staffRoomId }
+          : null,
         conversation:
           row?.id != null
             ? { id: row.id, locale: row.locale ?? "zh-CN", state: row.state ?? "{}", version: Number(row.version) }

@@ -1,12 +1,12 @@
 import { isAppError } from "../lib/errors.js";
 import { isLocale, t, type Locale } from "../i18n/index.js";
 import { KeyedLock } from "../lib/keyed-lock.js";
-import { findLinkedStaff } from "../cases/link-staff.js";
+import type { LinkedStaff } from "../cases/link-staff.js";
 import { handleGlobalButton, inIntake, parseCommand, runCommand } from "./commands.js";
 import { createConversationRepository } from "./conversation.repository.js";
 import { handleDeepLink } from "./deep-links.js";
 import { handleIntakeStep, receiveFile, startIntake } from "./intake.js";
-import { handleMediatorTurn, noticeCaseOpenedByIntake } from "./mediator.js";
+import { handleMediatorTurn } from "./mediator.js";
 import type { Inbound, Reply } from "./messages.js";
 import { parseState } from "./state.js";
 import { cleanText, hasWords } from "./text.js";
@@ -31,18 +31,10 @@ export function createDialogue(deps: DialogueDeps): Dialogue {
   const lock = new KeyedLock();
   const { clock } = deps.cases;
 
-  async function route(turn: Turn): Promise<void> {
-    const intakeKey = turn.state.draft?.intakeKey;
-    await routeTurn(turn);
-    // The draft went away (submitted, cancelled): if it opened a case, the room's mediators hear of it.
-    if (intakeKey && turn.state.draft?.intakeKey !== intakeKey) await noticeCaseOpenedByIntake(deps.cases, intakeKey);
-  }
-
-  async function routeTurn(turn: Turn): Promise<void> {
+  async function route(turn: Turn, staff: LinkedStaff | null): Promise<void> {
     const { inbound } = turn;
     // A deep link that was not handled has been answered; the normal start follows.
     if (inbound.startPayload !== undefined && (await handleDeepLink(turn))) return;
-    const staff = await findLinkedStaff(deps.cases.db, inbound.channel, inbound.userId);
     if (staff) return handleMediatorTurn(turn, staff);
     if (inbound.startPayload !== undefined) return runCommand(turn, "start");
 
@@ -91,7 +83,7 @@ export function createDialogue(deps: DialogueDeps): Dialogue {
   async function handleLocked(inbound: Inbound): Promise<Reply> {
     const receiptKey = inbound.messageId ? `${inbound.channel}:${inbound.messageId}` : undefined;
     for (let attempt = 1; ; attempt++) {
-      const { conversation: existing, earlier } = await repo.loadTurn(inbound.channel, inbound.userId, receiptKey);
+      const { conversation: existing, earlier, staff } = await repo.loadTurn(inbound.channel, inbound.userId, receiptKey);
       if (earlier) return { messages: earlier };
       const turn: Turn = {
         deps,
@@ -103,7 +95,7 @@ export function createDialogue(deps: DialogueDeps): Dialogue {
       };
       const before = JSON.stringify(turn.state);
       try {
-        await route(turn);
+        await route(turn, staff);
       } catch (err) {
         // The error boundary: the resident gets a clear answer, the state stays as it was, and the
         // message itself is still written to the transcript below.

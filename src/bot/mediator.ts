@@ -1,10 +1,11 @@
-import { CASE_ASSIGNED, enqueueCaseAssigned } from "../cases/case-assigned.js";
+import { CASE_ASSIGNED } from "../cases/case-assigned.js";
 import { acceptCase, declineCase } from "../cases/change-status.js";
 import type { CaseDeps } from "../cases/deps.js";
 import type { LinkedStaff } from "../cases/link-staff.js";
 import { listMediatorQueue, type QueueItem } from "../cases/mediator-queue.js";
 import type { CaseStatus, DisputeType } from "../cases/types.js";
 import { t, type Locale } from "../i18n/index.js";
+import { notifyStaff, type Messenger } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
 import { isAppError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -158,28 +159,11 @@ async function showCase(turn: Turn, staff: LinkedStaff, code: string): Promise<v
 }
 
 /**
- * Called after a turn whose draft went away: if that intake opened a case, the room's mediators are told.
- * Runs before the turn is saved, so a crash in between re-runs the turn and schedules it then (the job
- * key makes that harmless).
- */
-export async function noticeCaseOpenedByIntake(deps: CaseDeps, intakeKey: string): Promise<void> {
-  const c = await deps.db.case.findUnique({ where: { intakeKey }, select: { id: true, roomId: true, status: true } });
-  if (!c || !c.roomId || c.status !== "routed") return;
-  await enqueueCaseAssigned(deps.db, { caseId: c.id, roomId: c.roomId, now: deps.clock.now() });
-  deps.onJobsDue?.();
-}
-
-/** Sends Outbound messages on a channel (the bot's Messenger). */
-export interface OutboundSender {
-  send(channel: string, userId: string, messages: Outbound[]): Promise<void>;
-}
-
-/**
  * "Case assigned": every active mediator of the room gets a notification (recorded always, sent on their
  * chat when linked) with accept / return buttons. Safe to run twice: one notification row per key.
  */
-export function createMediatorJobHandlers(deps: CaseDeps & { messenger: OutboundSender; staffLocale?: Locale }): Record<string, JobHandler> {
-  const { db, clock } = deps;
+export function createMediatorJobHandlers(deps: CaseDeps & { messenger: Messenger; staffLocale?: Locale }): Record<string, JobHandler> {
+  const { db } = deps;
   const locale = deps.staffLocale ?? "zh-CN";
   return {
     [CASE_ASSIGNED]: async (payload, ctx) => {
@@ -194,26 +178,9 @@ export function createMediatorJobHandlers(deps: CaseDeps & { messenger: Outbound
         summary: preview(c.summary ?? c.description, 80),
         deadline: c.acceptDueAt ? formatLocal(c.acceptDueAt, deps.zone, locale) : "-",
       });
+      const buttons = [[acceptButton(locale, c.code), declineButton(locale, c.code)]];
       for (const s of staff) {
-        const row = await db.notification.upsert({
-          where: { dedupeKey: `job:${ctx.jobId}:${s.id}` },
-          create: {
-            id: newId(),
-            dedupeKey: `job:${ctx.jobId}:${s.id}`,
-            staffId: s.id,
-            roomId: s.roomId,
-            caseId: c.id,
-            kind: "case_assigned",
-            text,
-            createdAt: clock.now(),
-          },
-          update: {},
-        });
-        if (row.deliveredAt || !s.channel || !s.channelUserId) continue;
-        await deps.messenger.send(s.channel, s.channelUserId, [
-          { kind: "text", text, buttons: [[acceptButton(locale, c.code), declineButton(locale, c.code)]] },
-        ]);
-        await db.notification.update({ where: { id: row.id }, data: { deliveredAt: clock.now() } });
+        await notifyStaff(deps, { dedupeKey: `job:${ctx.jobId}:${s.id}`, staff: s, kind: "case_assigned", text, caseId: c.id, buttons });
       }
     },
   };

@@ -1,6 +1,7 @@
 import { enqueueJob } from "../jobs/job.repository.js";
 import { AppError } from "../lib/errors.js";
 import { recordEvent } from "./audit.js";
+import { caseAssignedJob } from "./case-assigned.js";
 import { acceptDeadline, triageDeadline } from "./deadlines.js";
 import type { CaseDeps } from "./deps.js";
 import { assertTransition } from "./lifecycle.js";
@@ -80,10 +81,11 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
     }
     if (input.to === "routed") {
       await scheduleSla(tx, deps.sla, { caseId: input.caseId, stage: "accept", deadline: data.acceptDueAt as Date, now });
+      await enqueueJob(tx, caseAssignedJob({ caseId: input.caseId, roomId: data.roomId as string, now }), now);
     }
     return { from };
   });
-  if (residentHearsOf(input.to)) deps.onJobsDue?.();
+  if (residentHearsOf(input.to) || input.to === "routed") deps.onJobsDue?.();
   return result;
 }
 

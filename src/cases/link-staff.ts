@@ -57,12 +57,3 @@ export async function linkStaffByInvite(
     return { linked: { id: staff.id, name: staff.name, role: staff.role, roomId: staff.roomId } };
   });
 }
-
-/** The staff member this chat account is linked to, if any. */
-export async function findLinkedStaff(db: Db, channel: string, channelUserId: string): Promise<LinkedStaff | null> {
-  const s = await db.staff.findUnique({
-    where: { channel_channelUserId: { channel, channelUserId } },
-    select: { id: true, name: true, role: true, roomId: true, active: true },
-  });
-  return s && s.active ? { id: s.id, name: s.name, role: s.role, roomId: s.roomId } : null;
-}

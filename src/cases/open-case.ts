@@ -1,6 +1,7 @@
 import { enqueueJobs } from "../jobs/job.repository.js";
 import { newId } from "../lib/ids.js";
 import { recordEvents } from "./audit.js";
+import { caseAssignedJob } from "./case-assigned.js";
 import { nextCaseCode } from "./case-code.js";
 import { acceptDeadline, resolveDeadline, triageDeadline } from "./deadlines.js";
 import type { CaseDeps } from "./deps.js";
@@ -123,6 +124,7 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
       tx,
       [
         ...slaJobs(deps.sla, { caseId: id, stage: "accept", deadline: acceptDueAt }),
+        caseAssignedJob({ caseId: id, roomId: route.roomId, now }),
         ...(input.riskFlags.length > 0
           ? [{ kind: RISK_PAGE, payload: { caseId: id }, dueAt: now, dedupeKey: `risk:${id}` }]
           : []),
@@ -131,7 +133,7 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
     );
     return { id, code, route, acceptDueAt, resolveDueAt };
   });
-  if (input.riskFlags.length > 0) deps.onJobsDue?.();
+  deps.onJobsDue?.(); // the room's mediators hear of it now; a risk page too
   return { ...result, type: input.type, riskFlags: input.riskFlags, remote, created: true };
 }
 

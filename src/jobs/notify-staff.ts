@@ -2,9 +2,15 @@ import type { Db } from "../db/client.js";
 import type { Clock } from "../lib/clock.js";
 import { newId } from "../lib/ids.js";
 
-/** Port: sends a plain text to a person on a chat channel. The bot layer implements it per channel. */
+/** A choice offered under a message; the same shape as the dialogue's buttons. */
+export interface NoticeButton {
+  label: string;
+  data: string;
+}
+
+/** Port: sends a text (with buttons, if any) to a person on a chat channel. The bot layer implements it per channel. */
 export interface Messenger {
-  sendText(channel: string, userId: string, text: string): Promise<void>;
+  sendText(channel: string, userId: string, text: string, buttons?: NoticeButton[][]): Promise<void>;
 }
 
 export interface StaffRecipient {
@@ -21,7 +27,7 @@ export interface StaffRecipient {
  */
 export async function notifyStaff(
   deps: { db: Db; clock: Clock; messenger: Messenger },
-  n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string },
+  n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string; buttons?: NoticeButton[][] },
 ): Promise<void> {
   const { db, clock, messenger } = deps;
   const row = await db.notification.upsert({
@@ -39,6 +45,6 @@ export async function notifyStaff(
     update: {},
   });
   if (row.deliveredAt || !n.staff.channel || !n.staff.channelUserId) return;
-  await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text);
+  await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons);
   await db.notification.update({ where: { id: row.id }, data: { deliveredAt: clock.now() } });
 }

@@ -1,4 +1,5 @@
 // Run as a separate process by tests: one job sweep at the given instant, as a second server would.
+import { createMediatorJobHandlers } from "../../src/bot/mediator.js";
 import { createCaseJobHandlers } from "../../src/cases/case-jobs.js";
 import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
 import { createDb } from "../../src/db/client.js";
@@ -12,6 +13,6 @@ const clock = new ManualClock(at!);
 const deps = { db, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
 // Staff in these tests have no chat channel, so nothing is sent; notifications are only recorded.
 const messenger = { sendText: async () => undefined };
-const worker = createJobWorker({ db, clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
+const worker = createJobWorker({ db, clock, logger: silentLogger, handlers: { ...createCaseJobHandlers({ ...deps, messenger }), ...createMediatorJobHandlers({ ...deps, messenger }) } });
 process.stdout.write(String(await worker.sweep()));
 await db.$disconnect();

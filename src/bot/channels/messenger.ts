@@ -14,6 +14,6 @@ export function createMessenger(senders: Map<string, ChannelSender>): Messenger 
   }
   return {
     send,
-    sendText: (channel, userId, text) => send(channel, userId, [{ kind: "text", text }]),
+    sendText: (channel, userId, text, buttons) => send(channel, userId, [{ kind: "text", text, ...(buttons ? { buttons } : {}) }]),
   };
 }
