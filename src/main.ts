@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createConversationRepository } from "./bot/conversation.repository.js";
 import { createDialogue, type Dialogue } from "./bot/dialogue.js";
 import { createMessenger, type ChannelSender } from "./bot/channels/messenger.js";
-import { createTelegramChannel, TELEGRAM_CHANNEL, type TelegramChannel } from "./bot/channels/telegram/telegram-channel.js";
+import type { TelegramChannel } from "./bot/channels/telegram/telegram-channel.js";
 import type { RateLimits } from "./bot/channels/telegram/outbox.js";
 import { createWebChatRouter, WEB_CHANNEL } from "./bot/channels/web/web-chat.routes.js";
 import { createMediatorJobHandlers } from "./bot/mediator.js";
@@ -11,7 +11,6 @@ import { createCaseJobHandlers } from "./cases/case-jobs.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
 import type { CaseDeps } from "./cases/deps.js";
 import { seedReferenceData } from "./cases/seed.js";
-import { createLlmClassifier } from "./classify/llm-classifier.js";
 import { createLocalClassifier } from "./classify/local-model.js";
 import type { Classifier } from "./classify/port.js";
 import { loadConfig, type Config } from "./config/env.js";
@@ -57,7 +56,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const db = await createDb(config.DATABASE_URL);
   await seedReferenceData(db);
 
-  const classifier = options.classifier ?? buildClassifier(config, logger);
+  const classifier = options.classifier ?? (await buildClassifier(config, logger));
   const conversations = createConversationRepository(db);
 
   const senders = new Map<string, ChannelSender>();
@@ -77,6 +76,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
+    // grammY loads only when Telegram is configured.
+    const { createTelegramChannel, TELEGRAM_CHANNEL } = await import("./bot/channels/telegram/telegram-channel.js");
     telegram = createTelegramChannel({
       ...config.telegram,
       publicBaseUrl: config.PUBLIC_BASE_URL,
@@ -144,10 +145,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   };
 }
 
-/** The local model always loads (it is the fallback); with a model account the LLM answers first. */
-function buildClassifier(config: Config, logger: Logger): Classifier {
+/**
+ * The local model always loads (it is the fallback); with a model account the LLM answers first.
+ * LangChain is imported only then: it costs about 40 MB of memory a township laptop need not spend.
+ */
+async function buildClassifier(config: Config, logger: Logger): Promise<Classifier> {
   const local = createLocalClassifier({ modelFile: config.CLASSIFIER_MODEL_FILE });
-  return config.llm ? createLlmClassifier({ llm: config.llm, fallback: local, logger }) : local;
+  if (!config.llm) return local;
+  const { createLlmClassifier } = await import("./classify/llm-classifier.js");
+  return createLlmClassifier({ llm: config.llm, fallback: local, logger });
 }
 
 async function main(): Promise<void> {
