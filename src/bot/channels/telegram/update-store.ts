@@ -18,29 +18,17 @@ export function createUpdateStore(deps: { db: Db; clock: Clock; botId: string; o
     async persist(update: { update_id: number }, claim: boolean): Promise<string | null> {
       const now = clock.now();
       const id = newId();
-      try {
-        await db.job.create({
-          data: {
-            id,
-            kind: TELEGRAM_UPDATE_JOB,
-            payload: JSON.stringify({ update }),
-            dedupeKey: `telegram:${deps.botId}:${update.update_id}`,
-            dueAt: now,
-            claimedAt: claim ? now : null,
-            claimedBy: claim ? deps.owner : null,
-            attempts: claim ? 1 : 0,
-            createdAt: now,
-          },
-        });
-        return id;
-      } catch (err) {
-        if ((err as { code?: string }).code === "P2002") return null;
-        throw err;
-      }
+      // Raw SQL: this is on every webhook call, and ON CONFLICT makes a redelivery a no-op, not an error.
+      const inserted = await db.$executeRaw`
+        INSERT INTO "Job" ("id", "kind", "payload", "dedupeKey", "dueAt", "claimedAt", "claimedBy", "attempts", "createdAt")
+        VALUES (${id}, ${TELEGRAM_UPDATE_JOB}, ${JSON.stringify({ update })}, ${`telegram:${deps.botId}:${update.update_id}`},
+                ${now}, ${claim ? now : null}, ${claim ? deps.owner : null}, ${claim ? 1 : 0}, ${now})
+        ON CONFLICT ("dedupeKey") DO NOTHING`;
+      return inserted === 1 ? id : null;
     },
 
     async done(jobId: string): Promise<void> {
-      await db.job.update({ where: { id: jobId }, data: { doneAt: clock.now(), lastError: null } });
+      await db.$executeRaw`UPDATE "Job" SET "doneAt" = ${clock.now()}, "lastError" = NULL WHERE "id" = ${jobId}`;
     },
 
     /** Hands a failed update to the job sweep, which retries it with back-off. */
