@@ -214,6 +214,31 @@ describe("intake dialogue", () => {
     expect(state.draft.place).toBe("城东工地");
   });
 
+  it("keeps both messages when two server instances race on one resident (no lock between them)", async () => {
+    const deps = caseDeps(t.db);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await throughType(r);
+    // Two dialogues = two processes: each has its own in-process lock, so only the stored version
+    // stops one from overwriting the other; the loser runs its turn again on the winner's state.
+    const a = makeDialogue(caseDeps(t.db), classifier());
+    const b = makeDialogue(caseDeps(t.db), classifier());
+    const [ra, rb] = await Promise.all([
+      a.handle({ channel: "web", userId: "u1", text: "包工头王某", messageId: "p1" }),
+      b.handle({ channel: "web", userId: "u1", text: "城东工地", messageId: "p2" }),
+    ]);
+    const asked = [texts(ra.messages), texts(rb.messages)].join("\n");
+    expect(asked).toContain("发生在哪里");
+    expect(asked).toContain("涉及多少钱");
+    const convo = await t.db.conversation.findFirstOrThrow();
+    const state = JSON.parse(convo.state);
+    expect([state.draft.otherParty, state.draft.place].sort()).toEqual(["包工头王某", "城东工地"].sort());
+    // each message is in the transcript once, with its replies, and nothing of the losing attempt
+    const inbound = await t.db.chatMessage.findMany({ where: { direction: "in" } });
+    expect(inbound.filter((m) => m.payload.includes("城东工地"))).toHaveLength(1);
+    expect(inbound.filter((m) => m.payload.includes("包工头王某"))).toHaveLength(1);
+    expect(await t.db.inboundReceipt.count({ where: { key: { in: ["web:p1", "web:p2"] } } })).toBe(2);
+  });
+
   it("answers a repeated delivery with the first answer and opens one case", async () => {
     const deps = caseDeps(t.db);
     const dialogue = makeDialogue(deps, classifier());

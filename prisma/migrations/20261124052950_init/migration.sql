@@ -153,6 +153,7 @@ CREATE TABLE "Conversation" (
     "locale" TEXT NOT NULL DEFAULT 'zh-CN',
     "state" TEXT NOT NULL,
     "version" INTEGER NOT NULL DEFAULT 0,
+    "turnId" TEXT,
     "updatedAt" DATETIME NOT NULL,
     "createdAt" DATETIME NOT NULL
 );
