@@ -1,4 +1,5 @@
 import { execFile, fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { peakRssMb, round, type LoadResult } from "./stats.js";
@@ -13,8 +14,16 @@ async function load(mode: "onedoor" | "baseline", url: string, concurrency: numb
   return JSON.parse(stdout) as LoadResult;
 }
 
+/** The Node flags `npm start` uses (package.json), so the benchmark runs the server the same way. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.match(/^node (.*?)\s*dist\/main\.js$/)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+}
+
 export async function startBenchServer(): Promise<{ child: ChildProcess; url: string; baselineUrl: string; pid: number; stop(): Promise<void> }> {
-  const child = fork("bench/server.ts", [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // Measure what `npm start` runs: the compiled build, with no TypeScript loader in the process.
+  await run("npm", ["run", "build", "--silent"]);
+  const child = fork("bench/server.mjs", [], { execArgv: startFlags(), stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const info = await new Promise<{ url: string; baselineUrl: string; pid: number }>((resolve, reject) => {
     child.once("message", (m) => resolve(m as { url: string; baselineUrl: string; pid: number }));
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));

@@ -1,13 +1,14 @@
-// The server under test, in its own process: OneDoor as `npm start` builds it, plus the baseline route
-// (a bare express handler doing one insert through the same Prisma client). Prints its URLs as JSON.
+// The server under test, in its own process: OneDoor exactly as `npm start` runs it (the compiled
+// JavaScript in dist/), plus the baseline route — a bare express handler doing one insert through the
+// same Prisma client. Sends its URLs to the parent over IPC.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import express from "express";
-import { loadConfig } from "../src/config/env.js";
-import { newId } from "../src/lib/ids.js";
-import { silentLogger } from "../src/lib/logger.js";
-import { start } from "../src/main.js";
+import { loadConfig } from "../dist/config/env.js";
+import { newId } from "../dist/lib/ids.js";
+import { silentLogger } from "../dist/lib/logger.js";
+import { start } from "../dist/main.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onedoor-bench-"));
 const config = loadConfig({ ...process.env, DATABASE_URL: `file:${dir}/bench.db`, PORT: "0", LOG_LEVEL: "silent", DATA_DIR: dir });
