@@ -1,6 +1,6 @@
 import { closeCase } from "../cases/change-status.js";
 import { isOpen } from "../cases/lifecycle.js";
-import { listCasesForUser } from "../cases/list-cases.js";
+import { listCasesForUser, type CaseSummary } from "../cases/list-cases.js";
 import { t, isLocale } from "../i18n/index.js";
 import { formatLocal } from "../lib/time.js";
 import { goTo, startIntake } from "./intake.js";
@@ -81,25 +81,28 @@ async function showStatus(turn: Turn): Promise<void> {
     say(turn, "status.none", {}, menu(turn));
     return;
   }
-  const lines = [t(turn.locale, "status.title")];
-  for (const c of cases) {
-    const status = c.status === "closed" && c.outcome ? t(turn.locale, `outcome.${c.outcome}`) : t(turn.locale, `caseStatus.${c.status}`);
-    lines.push(
-      t(turn.locale, "status.line", {
-        code: c.code,
-        type: t(turn.locale, `type.${c.type}`),
-        status,
-        room: (turn.locale === "en" ? c.roomNameEn : c.roomNameZh) ?? "-",
-      }),
-    );
-    if (isOpen(c.status) && c.resolveDueAt) {
-      lines.push(t(turn.locale, "status.deadline", { deadline: formatLocal(c.resolveDueAt, zone, turn.locale) }));
-    }
-  }
+  const lines = [t(turn.locale, "status.title"), ...cases.flatMap((c) => caseStatusLines(turn, c, zone))];
   if (inIntake(turn)) lines.push(t(turn.locale, "status.draft"));
   const buttons = menu(turn);
   if (cases.some((c) => isOpen(c.status))) buttons.push([button(turn, "menu.withdraw", "cmd:withdraw")]);
   sayText(turn, lines.join("\n"), buttons);
+}
+
+/** One case as a resident sees it: code, type, where it stands, who handles it, and its deadline. */
+export function caseStatusLines(turn: Turn, c: CaseSummary, zone: string): string[] {
+  const status = c.status === "closed" && c.outcome ? t(turn.locale, `outcome.${c.outcome}`) : t(turn.locale, `caseStatus.${c.status}`);
+  const lines = [
+    t(turn.locale, "status.line", {
+      code: c.code,
+      type: t(turn.locale, `type.${c.type}`),
+      status,
+      room: (turn.locale === "en" ? c.roomNameEn : c.roomNameZh) ?? "-",
+    }),
+  ];
+  if (isOpen(c.status) && c.resolveDueAt) {
+    lines.push(t(turn.locale, "status.deadline", { deadline: formatLocal(c.resolveDueAt, zone, turn.locale) }));
+  }
+  return lines;
 }
 
 async function askWithdraw(turn: Turn): Promise<void> {

@@ -1,9 +1,8 @@
-import { isOpen } from "../cases/lifecycle.js";
 import { linkPartyByInvite } from "../cases/link-party.js";
 import { linkStaffByInvite } from "../cases/link-staff.js";
 import { listCasesForUser } from "../cases/list-cases.js";
 import { t } from "../i18n/index.js";
-import { formatLocal } from "../lib/time.js";
+import { caseStatusLines } from "./commands.js";
 import { showQueue } from "./mediator.js";
 import { menu, say, sayText, type Turn } from "./turn.js";
 
@@ -61,19 +60,7 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
       say(turn, "deepLink.caseNotYours", { code: value });
       return false;
     }
-    const status = mine.status === "closed" && mine.outcome ? t(turn.locale, `outcome.${mine.outcome}`) : t(turn.locale, `caseStatus.${mine.status}`);
-    const lines = [
-      t(turn.locale, "deepLink.caseTitle", { code: mine.code }),
-      t(turn.locale, "status.line", {
-        code: mine.code,
-        type: t(turn.locale, `type.${mine.type}`),
-        status,
-        room: (turn.locale === "en" ? mine.roomNameEn : mine.roomNameZh) ?? "-",
-      }),
-    ];
-    if (isOpen(mine.status) && mine.resolveDueAt) {
-      lines.push(t(turn.locale, "status.deadline", { deadline: formatLocal(mine.resolveDueAt, deps.zone, turn.locale) }));
-    }
+    const lines = [t(turn.locale, "deepLink.caseTitle", { code: mine.code }), ...caseStatusLines(turn, mine, deps.zone)];
     if (turn.state.step === "start") turn.state.step = "idle";
     sayText(turn, lines.join("\n"), menu(turn));
     return true;
