@@ -18,6 +18,7 @@ import { createDb, type Db } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
+import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker } from "./jobs/worker.js";
 import { systemClock, MINUTE, type Clock } from "./lib/clock.js";
 import { isAppError } from "./lib/errors.js";
@@ -101,6 +102,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...createCaseJobHandlers({ ...cases, messenger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
       ...telegram?.jobHandlers,
+      [PRUNE]: createPruneHandler({ db, zone: config.CENTRE_TIMEZONE }),
     },
   });
   const app = createApp({
@@ -122,6 +124,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  await schedulePrune(db, config.CENTRE_TIMEZONE, clock.now());
   if (options.startWorker !== false) worker.start();
   await telegram?.start();
   logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");

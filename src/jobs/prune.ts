@@ -1,0 +1,34 @@
+import type { Db } from "../db/client.js";
+import { DAY, HOUR } from "../lib/clock.js";
+import { endOfLocalDay, localDateStamp } from "../lib/time.js";
+import { enqueueJob } from "./job.repository.js";
+import type { JobHandler } from "./worker.js";
+
+export const PRUNE = "maintenance.prune";
+
+/** How long finished rows are kept: long enough to answer any redelivery and to look into a failure. */
+export const RETENTION = { doneJobsMs: 30 * DAY, receiptsMs: 30 * DAY };
+
+/** The next run: 03:00 in the centre's zone, after the night's traffic. */
+function nextRun(zone: string, now: Date): Date {
+  return new Date(endOfLocalDay(zone, now).getTime() + 1 + 3 * HOUR);
+}
+
+/** Schedules the nightly clean-up if it is not scheduled yet (safe to call at every start). */
+export async function schedulePrune(db: Db, zone: string, now: Date): Promise<void> {
+  const at = nextRun(zone, now);
+  await enqueueJob(db, { kind: PRUNE, payload: {}, dueAt: at, dedupeKey: `prune:${localDateStamp(zone, at)}` }, now);
+}
+
+/**
+ * Deletes finished jobs and delivery receipts past their retention, then schedules tomorrow's run.
+ * Cases, audit events, notifications and transcripts are records of the centre and are never pruned.
+ */
+export function createPruneHandler(deps: { db: Db; zone: string }): JobHandler {
+  return async (_payload, ctx) => {
+    const now = ctx.now.getTime();
+    await deps.db.job.deleteMany({ where: { doneAt: { lt: new Date(now - RETENTION.doneJobsMs) } } });
+    await deps.db.inboundReceipt.deleteMany({ where: { createdAt: { lt: new Date(now - RETENTION.receiptsMs) } } });
+    await schedulePrune(deps.db, deps.zone, ctx.now);
+  };
+}
