@@ -30,21 +30,15 @@ export async function notifyStaff(
   n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string; buttons?: NoticeButton[][] },
 ): Promise<void> {
   const { db, clock, messenger } = deps;
-  const row = await db.notification.upsert({
-    where: { dedupeKey: n.dedupeKey },
-    create: {
-      id: newId(),
-      dedupeKey: n.dedupeKey,
-      staffId: n.staff.id,
-      roomId: n.staff.roomId ?? null,
-      caseId: n.caseId ?? null,
-      kind: n.kind,
-      text: n.text,
-      createdAt: clock.now(),
-    },
-    update: {},
-  });
-  if (row.deliveredAt || !n.staff.channel || !n.staff.channelUserId) return;
+  // Insert-or-ignore in raw SQL: this runs for every notice, and most staff have no chat linked yet.
+  await db.$executeRaw`
+    INSERT INTO "Notification" ("id", "dedupeKey", "staffId", "roomId", "caseId", "kind", "text", "createdAt")
+    VALUES (${newId()}, ${n.dedupeKey}, ${n.staff.id}, ${n.staff.roomId ?? null}, ${n.caseId ?? null}, ${n.kind}, ${n.text}, ${clock.now()})
+    ON CONFLICT ("dedupeKey") DO NOTHING`;
+  if (!n.staff.channel || !n.staff.channelUserId) return;
+  const [row] = await db.$queryRaw<{ id: string; deliveredAt: unknown }[]>`
+    SELECT "id", "deliveredAt" FROM "Notification" WHERE "dedupeKey" = ${n.dedupeKey}`;
+  if (!row || row.deliveredAt) return;
   await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons);
-  await db.notification.update({ where: { id: row.id }, data: { deliveredAt: clock.now() } });
+  await db.$executeRaw`UPDATE "Notification" SET "deliveredAt" = ${clock.now()} WHERE "id" = ${row.id}`;
 }
