@@ -17,7 +17,9 @@ const running = await start(config, { logger: silentLogger });
 const baseline = express();
 baseline.use(express.json());
 baseline.post("/baseline", async (req, res) => {
-  await running.db.inboundReceipt.create({ data: { key: newId(), createdAt: new Date(), response: JSON.stringify(req.body) } });
+  await running.db.notification.create({
+    data: { id: newId(), dedupeKey: newId(), kind: "bench", text: JSON.stringify(req.body), createdAt: new Date() },
+  });
   res.json({ ok: true });
 });
 const server = baseline.listen(0, "127.0.0.1", () => {

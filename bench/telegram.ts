@@ -72,7 +72,8 @@ async function load(url: string, concurrency: number, updates: number): Promise<
 async function startBaseline(db: Db, fake: FakeProcess): Promise<{ url: string; close(): Promise<void> }> {
   const bot = new Bot(fake.token, { client: { apiRoot: fake.apiRoot } });
   await bot.init();
-  const store = (updateId: number) => db.inboundReceipt.create({ data: { key: `baseline:${updateId}`, createdAt: new Date() } });
+  const store = (updateId: number) =>
+    db.notification.create({ data: { id: `baseline:${updateId}`, dedupeKey: `baseline:${updateId}`, kind: "bench", text: "", createdAt: new Date() } });
   bot.on("message", async (ctx) => {
     await store(ctx.update.update_id);
     await ctx.reply("收到");

@@ -236,7 +236,7 @@ describe("intake dialogue", () => {
     const inbound = await t.db.chatMessage.findMany({ where: { direction: "in" } });
     expect(inbound.filter((m) => m.payload.includes("城东工地"))).toHaveLength(1);
     expect(inbound.filter((m) => m.payload.includes("包工头王某"))).toHaveLength(1);
-    expect(await t.db.inboundReceipt.count({ where: { key: { in: ["web:p1", "web:p2"] } } })).toBe(2);
+    expect(await t.db.chatMessage.count({ where: { externalKey: { in: ["web:p1", "web:p2"] } } })).toBe(2);
   });
 
   it("answers a repeated delivery with the first answer and opens one case", async () => {
@@ -250,6 +250,19 @@ describe("intake dialogue", () => {
     const again = await dialogue.handle({ channel: "web", userId: "u1", button: submit.data, messageId: "dup" });
     expect(again.messages).toEqual(first.messages);
     expect(await t.db.case.count()).toBe(1);
+  });
+
+  it("answers the same delivery once when two instances receive it at the same moment", async () => {
+    const deps = caseDeps(t.db);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await throughType(r);
+    const a = makeDialogue(caseDeps(t.db), classifier());
+    const b = makeDialogue(caseDeps(t.db), classifier());
+    const inbound = { channel: "web", userId: "u1", text: "包工头王某", messageId: "twice" };
+    const [ra, rb] = await Promise.all([a.handle(inbound), b.handle(inbound)]);
+    expect(ra.messages).toEqual(rb.messages);
+    expect(texts(ra.messages)).toContain("发生在哪里");
+    expect(await t.db.chatMessage.count({ where: { payload: { contains: "包工头王某" }, direction: "in" } })).toBe(1);
   });
 
   it("resumes where the resident was after a restart", async () => {

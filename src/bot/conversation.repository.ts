@@ -27,6 +27,12 @@ export interface TranscriptEntry {
  * message. The SQL is portable (quoted identifiers, INSERT … RETURNING) to SQLite and PostgreSQL.
  */
 export function createConversationRepository(db: Db) {
+  async function repliesOfTurn(turnId: string): Promise<Outbound[]> {
+    const rows = await db.$queryRaw<{ payload: string }[]>`
+      SELECT "payload" FROM "ChatMessage" WHERE "turnId" = ${turnId} AND "direction" = 'out' ORDER BY "id"`;
+    return rows.map((r) => JSON.parse(r.payload) as Outbound);
+  }
+
   return {
     /**
      * The conversation, the answer already given if this delivery was handled before, and the staff
@@ -43,17 +49,17 @@ export function createConversationRepository(db: Db) {
           locale: string | null;
           state: string | null;
           version: number | bigint | null;
-          response: string | null;
+          earlierTurn: string | null;
           staffId: string | null;
           staffName: string | null;
           staffRole: string | null;
           staffRoomId: string | null;
         }[]
-      >`SELECT c."id", c."locale", c."state", c."version", r."response",
+      >`SELECT c."id", c."locale", c."state", c."version", d."turnId" AS "earlierTurn",
           s."id" AS "staffId", s."name" AS "staffName", s."role" AS "staffRole", s."roomId" AS "staffRoomId"
         FROM (SELECT 1 AS one) AS x
         LEFT JOIN "Conversation" AS c ON c."channel" = ${channel} AND c."userId" = ${userId}
-        LEFT JOIN "InboundReceipt" AS r ON r."key" = ${receiptKey ?? ""}
+        LEFT JOIN "ChatMessage" AS d ON d."externalKey" = ${receiptKey ?? ""}
         LEFT JOIN "Staff" AS s ON s."channel" = ${channel} AND s."channelUserId" = ${userId} AND s."active" = ${true}`;
       const row = rows[0];
       return {
@@ -64,19 +70,21 @@ export function createConversationRepository(db: Db) {
           row?.id != null
             ? { id: row.id, locale: row.locale ?? "zh-CN", state: row.state ?? "{}", version: Number(row.version) }
             : null,
-        earlier: receiptKey && row?.response ? (JSON.parse(row.response) as Outbound[]) : null,
+        earlier: receiptKey && row?.earlierTurn ? await repliesOfTurn(row.earlierTurn) : null,
       };
     },
 
+    /** The answer given to a delivery already handled, or null if it was not. */
     async findReceipt(key: string): Promise<Outbound[] | null> {
-      const rows = await db.$queryRaw<{ response: string | null }[]>`
-        SELECT "response" FROM "InboundReceipt" WHERE "key" = ${key}`;
-      return rows[0]?.response ? (JSON.parse(rows[0].response) as Outbound[]) : null;
+      const rows = await db.$queryRaw<{ turnId: string | null }[]>`
+        SELECT "turnId" FROM "ChatMessage" WHERE "externalKey" = ${key}`;
+      return rows[0]?.turnId ? repliesOfTurn(rows[0].turnId) : null;
     },
 
     /**
-     * Saves the turn in one transaction: new state (only if nobody saved since we loaded it), the
-     * inbound and outbound messages, and the delivery receipt. Returns the last transcript id written.
+     * Saves the turn in one transaction: new state (only if nobody saved since we loaded it), and the
+     * inbound and outbound messages, the inbound one marked with its delivery id. Returns the last
+     * transcript id written.
      * CONFLICT means: reload and run the turn again.
      *
      * A batch transaction (no round trips back to us in between) is about a third cheaper than an
@@ -108,26 +116,24 @@ export function createConversationRepository(db: Db) {
             ON CONFLICT ("channel", "userId") DO NOTHING`;
       const ours = Prisma.sql`EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${conversationId} AND "turnId" = ${turnId})`;
       const rows = [
-        { direction: "in", payload: JSON.stringify(t.inbound) },
-        ...t.outbound.map((o) => ({ direction: "out", payload: JSON.stringify(o) })),
+        { direction: "in", payload: JSON.stringify(t.inbound), externalKey: t.receiptKey ?? null },
+        ...t.outbound.map((o) => ({ direction: "out", payload: JSON.stringify(o), externalKey: null })),
       ];
       const values = Prisma.join(
-        rows.map((r, i) => Prisma.sql`SELECT ${i} AS "n", ${r.direction} AS "direction", ${r.payload} AS "payload"`),
+        rows.map(
+          (r, i) =>
+            Prisma.sql`SELECT ${i} AS "n", ${r.direction} AS "direction", ${r.payload} AS "payload", ${r.externalKey} AS "externalKey"`,
+        ),
         " UNION ALL ",
       );
+      // The inbound row carries the delivery id: a second delivery of it fails on the unique key here
+      // (the caller then answers with the first turn's replies).
       const transcript = db.$queryRaw<{ id: number | bigint }[]>`
-        INSERT INTO "ChatMessage" ("conversationId", "direction", "payload", "createdAt")
-        SELECT ${conversationId}, m."direction", m."payload", ${t.now}
+        INSERT INTO "ChatMessage" ("conversationId", "direction", "payload", "turnId", "externalKey", "createdAt")
+        SELECT ${conversationId}, m."direction", m."payload", ${turnId}, m."externalKey", ${t.now}
         FROM (${values}) AS m WHERE ${ours} ORDER BY m."n"
         RETURNING "id"`;
-      const receipt = t.receiptKey
-        ? [
-            db.$executeRaw`
-              INSERT INTO "InboundReceipt" ("key", "createdAt", "response")
-              SELECT ${t.receiptKey}, ${t.now}, ${JSON.stringify(t.outbound)} WHERE ${ours}`,
-          ]
-        : [];
-      const [claimed, ids] = await db.$transaction([claim, transcript, ...receipt]);
+      const [claimed, ids] = await db.$transaction([claim, transcript]);
       if (claimed !== 1) throw new AppError("CONFLICT", "conversation changed meanwhile");
       return Math.max(...(ids as { id: number | bigint }[]).map((r) => Number(r.id)));
     },

@@ -6,8 +6,8 @@ import type { JobHandler } from "./worker.js";
 
 export const PRUNE = "maintenance.prune";
 
-/** How long finished rows are kept: long enough to answer any redelivery and to look into a failure. */
-export const RETENTION = { doneJobsMs: 30 * DAY, receiptsMs: 30 * DAY };
+/** How long finished jobs are kept: long enough to recognise a redelivered update and to look into a run. */
+export const RETENTION = { doneJobsMs: 30 * DAY };
 
 /** The next run: 03:00 in the centre's zone, after the night's traffic. */
 function nextRun(zone: string, now: Date): Date {
@@ -21,14 +21,13 @@ export async function schedulePrune(db: Db, zone: string, now: Date): Promise<vo
 }
 
 /**
- * Deletes finished jobs and delivery receipts past their retention, then schedules tomorrow's run.
- * Cases, audit events, notifications and transcripts are records of the centre and are never pruned.
+ * Deletes finished jobs past their retention, then schedules tomorrow's run. Failed jobs wait for a
+ * person; cases, audit events, notifications and transcripts are records of the centre, never pruned.
  */
 export function createPruneHandler(deps: { db: Db; zone: string }): JobHandler {
   return async (_payload, ctx) => {
     const now = ctx.now.getTime();
     await deps.db.job.deleteMany({ where: { doneAt: { lt: new Date(now - RETENTION.doneJobsMs) } } });
-    await deps.db.inboundReceipt.deleteMany({ where: { createdAt: { lt: new Date(now - RETENTION.receiptsMs) } } });
     await schedulePrune(deps.db, deps.zone, ctx.now);
   };
 }

@@ -164,15 +164,10 @@ CREATE TABLE "ChatMessage" (
     "conversationId" TEXT NOT NULL,
     "direction" TEXT NOT NULL,
     "payload" TEXT NOT NULL,
+    "turnId" TEXT,
+    "externalKey" TEXT,
     "createdAt" DATETIME NOT NULL,
     CONSTRAINT "ChatMessage_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "Conversation" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
-
--- CreateTable
-CREATE TABLE "InboundReceipt" (
-    "key" TEXT NOT NULL PRIMARY KEY,
-    "createdAt" DATETIME NOT NULL,
-    "response" TEXT
 );
 
 -- CreateTable
@@ -229,5 +224,11 @@ CREATE INDEX "Notification_staffId_createdAt_idx" ON "Notification"("staffId", "
 CREATE UNIQUE INDEX "Conversation_channel_userId_key" ON "Conversation"("channel", "userId");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "ChatMessage_externalKey_key" ON "ChatMessage"("externalKey");
+
+-- CreateIndex
 CREATE INDEX "ChatMessage_conversationId_id_idx" ON "ChatMessage"("conversationId", "id");
+
+-- CreateIndex
+CREATE INDEX "ChatMessage_turnId_idx" ON "ChatMessage"("turnId");
 
