@@ -168,15 +168,23 @@ export function createMediatorJobHandlers(deps: CaseDeps & { messenger: Messenge
   return {
     [CASE_ASSIGNED]: async (payload, ctx) => {
       const caseId = String(payload.caseId);
-      const c = await db.case.findUnique({ where: { id: caseId }, include: { room: true } });
+      // Raw SQL: this runs for every case opened, right beside residents' messages.
+      const [c] = await db.$queryRaw<
+        { id: string; code: string; status: string; roomId: string | null; disputeType: string; summary: string | null;
+          description: string; acceptDueAt: Date | null; nameZh: string | null; nameEn: string | null }[]
+      >`SELECT c."id", c."code", c."status", c."roomId", c."disputeType", c."summary", c."description", c."acceptDueAt",
+          r."nameZh", r."nameEn"
+        FROM "Case" AS c LEFT JOIN "Room" AS r ON r."id" = c."roomId" WHERE c."id" = ${caseId}`;
       if (!c || c.status !== "routed" || c.roomId !== payload.roomId) return;
-      const staff = await db.staff.findMany({ where: { roomId: c.roomId, active: true, role: { in: ["mediator", "staff"] } } });
+      const staff = await db.$queryRaw<{ id: string; roomId: string | null; channel: string | null; channelUserId: string | null }[]>`
+        SELECT "id", "roomId", "channel", "channelUserId" FROM "Staff"
+        WHERE "roomId" = ${c.roomId} AND "active" = ${true} AND "role" IN ('mediator', 'staff')`;
       const text = t(locale, "notify.caseAssigned", {
         code: c.code,
         type: t(locale, `type.${c.disputeType as DisputeType}`),
-        room: (locale === "en" ? c.room?.nameEn : c.room?.nameZh) ?? "-",
+        room: (locale === "en" ? c.nameEn : c.nameZh) ?? "-",
         summary: preview(c.summary ?? c.description, 80),
-        deadline: c.acceptDueAt ? formatLocal(c.acceptDueAt, deps.zone, locale) : "-",
+        deadline: c.acceptDueAt ? formatLocal(new Date(c.acceptDueAt), deps.zone, locale) : "-",
       });
       const buttons = [[acceptButton(locale, c.code), declineButton(locale, c.code)]];
       for (const s of staff) {

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../db/client.js";
+import { Prisma } from "../db/generated/client.js";
 import { newId } from "../lib/ids.js";
 import type { CaseStatus } from "./types.js";
 
@@ -14,21 +15,21 @@ export interface CaseEventInput {
   data?: Record<string, unknown>;
 }
 
-/** Every change to a case is an audit event, written in the same transaction as the change. */
+/**
+ * Every change to a case is an audit event, written in the same transaction as the change. One
+ * multi-row INSERT in raw SQL: events are written on every case change, several at a time.
+ */
 export async function recordEvents(db: DbOrTx, events: CaseEventInput[]): Promise<void> {
-  await db.caseEvent.createMany({
-    data: events.map((e) => ({
-      id: newId(),
-      caseId: e.caseId,
-      at: e.at,
-      actor: e.actor,
-      action: e.action,
-      fromStatus: e.from ?? null,
-      toStatus: e.to ?? null,
-      reason: e.reason ?? null,
-      data: e.data ? JSON.stringify(e.data) : null,
-    })),
-  });
+  if (events.length === 0) return;
+  const values = Prisma.join(
+    events.map(
+      (e) => Prisma.sql`(${newId()}, ${e.caseId}, ${e.at}, ${e.actor}, ${e.action}, ${e.from ?? null}, ${e.to ?? null},
+        ${e.reason ?? null}, ${e.data ? JSON.stringify(e.data) : null})`,
+    ),
+  );
+  await db.$executeRaw`
+    INSERT INTO "CaseEvent" ("id", "caseId", "at", "actor", "action", "fromStatus", "toStatus", "reason", "data")
+    VALUES ${values}`;
 }
 
 export function recordEvent(db: DbOrTx, event: CaseEventInput): Promise<void> {
