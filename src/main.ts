@@ -73,7 +73,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     codePrefix: config.CASE_CODE_PREFIX,
     onJobsDue: () => worker?.kick(),
   };
-  const dialogue = createDialogue({ cases, classifier, logger, publicBaseUrl: config.publicBaseUrl });
+  const dialogue = createDialogue({ cases, classifier, logger });
 
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {

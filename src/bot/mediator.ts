@@ -8,9 +8,8 @@ import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
 import { isAppError } from "../lib/errors.js";
-import { newId } from "../lib/ids.js";
 import { formatLocal } from "../lib/time.js";
-import type { Button, Outbound } from "./messages.js";
+import type { Button } from "./messages.js";
 import { cleanText, preview } from "./text.js";
 import { say, sayText, type Turn } from "./turn.js";
 

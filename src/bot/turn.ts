@@ -11,7 +11,6 @@ export interface DialogueDeps {
   logger: Logger;
   /** Below this confidence the resident picks the type from buttons. */
   confidenceThreshold?: number;
-  publicBaseUrl?: string;
 }
 
 /** One inbound message being handled: the state to change and the replies to send. */
