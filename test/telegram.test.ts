@@ -66,12 +66,23 @@ describe("Telegram channel (webhook)", () => {
     return app;
   }
 
-  function post(update: Record<string, unknown>, secret = SECRET): Promise<Response> {
-    return fetch(`${app!.url}/telegram/webhook`, {
+  /** Telegram's side of a webhook delivery: POST the update, then run a method named in the reply, as Telegram does. */
+  async function post(update: Record<string, unknown>, secret = SECRET): Promise<Response> {
+    const res = await fetch(`${app!.url}/telegram/webhook`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
       body: JSON.stringify(update),
     });
+    const reply = (await res.clone().json().catch(() => ({}))) as { method?: string; [param: string]: unknown };
+    if (res.ok && reply.method) {
+      const { method, ...params } = reply;
+      await fetch(`${fake.apiRoot}/bot${fake.token}/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(params),
+      });
+    }
+    return res;
   }
 
   async function deliver(update: Record<string, unknown>): Promise<void> {
@@ -176,6 +187,11 @@ describe("Telegram channel (webhook)", () => {
     // Telegram resends when it did not see our answer: twice at once, then once more later.
     const [a, b] = await Promise.all([post(submit), post(submit)]);
     expect([a.status, b.status]).toEqual([200, 200]);
+    // The press is answered in the webhook reply of the delivery that stored it, and only there.
+    const replies = await Promise.all([a.json(), b.json()]);
+    expect(replies.filter((r) => r.method === "answerCallbackQuery")).toEqual([
+      { method: "answerCallbackQuery", callback_query_id: (submit.callback_query as { id: string }).id },
+    ]);
     await settled(Number(submit.update_id));
     const sentBefore = fake.sent("sendMessage", 102).length;
     expect((await post(submit)).status).toBe(200);

@@ -154,8 +154,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   }
 
   bot.on("callback_query:data", async (ctx) => {
-    // Every press is answered, so the button stops spinning; a stale query (a re-run) is fine to miss.
-    await ctx.answerCallbackQuery().catch((err: unknown) => logger.debug({ err: (err as Error).message }, "answerCallbackQuery failed"));
+    // Every press is answered, so the button stops spinning: in webhook mode by the webhook response
+    // already; when polling, here. A stale query (a re-run) is fine to miss.
+    if (mode !== "webhook") {
+      await ctx.answerCallbackQuery().catch((err: unknown) => logger.debug({ err: (err as Error).message }, "answerCallbackQuery failed"));
+    }
     const data = ctx.callbackQuery.data;
     await converse(ctx, { button: data, ...(pressedLabel(ctx.update, data) ? { buttonLabel: pressedLabel(ctx.update, data) } : {}) });
   });
@@ -217,9 +220,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   }
 
   /** Write the update down, then handle it in the background: the caller can answer Telegram now. */
-  async function accept(update: Update): Promise<void> {
+  async function accept(update: Update): Promise<boolean> {
     const jobId = await store.persist(update, !stopping);
     if (jobId && !stopping) dispatch(jobId, update);
+    return jobId !== null;
   }
 
   const router =

@@ -21,7 +21,8 @@ const updateSchema = z.object({ update_id: z.number().int().nonnegative() }).pas
  */
 export function createTelegramWebhookRouter(deps: {
   secret: string;
-  accept: (update: { update_id: number }) => Promise<void>;
+  /** Stores the update; false when it was stored before (a redelivery). */
+  accept: (update: { update_id: number }) => Promise<boolean>;
 }): express.Router {
   const router = express.Router();
   router.post(
@@ -35,7 +36,14 @@ export function createTelegramWebhookRouter(deps: {
     async (req, res) => {
       const parsed = updateSchema.safeParse(req.body);
       if (!parsed.success) throw new AppError("BAD_INPUT", "Not a Telegram update");
-      await deps.accept(parsed.data);
+      const fresh = await deps.accept(parsed.data);
+      // A button press is answered in the webhook response itself (Telegram runs a method named in
+      // the reply): the spinner on the resident's button stops at once, and no separate call is made.
+      const query = (parsed.data as { callback_query?: { id?: unknown } }).callback_query;
+      if (fresh && typeof query?.id === "string") {
+        res.json({ method: "answerCallbackQuery", callback_query_id: query.id });
+        return;
+      }
       res.json({ ok: true });
     },
   );
