@@ -1,11 +1,6 @@
+// Small helpers shared by the benchmarks.
 import fs from "node:fs";
-
-/** Small helpers shared by the benchmarks. */
-export function percentile(sortedMs: number[], q: number): number {
-  if (sortedMs.length === 0) return NaN;
-  const i = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil(q * sortedMs.length) - 1));
-  return sortedMs[i]!;
-}
+import { percentile } from "../src/classify/evaluate.js";
 
 export function round(x: number, digits = 2): number {
   const f = 10 ** digits;
@@ -24,15 +19,14 @@ export interface LoadResult {
 }
 
 export function summarise(latencies: number[], seconds: number, intakes: number, errors: number): LoadResult {
-  const sorted = [...latencies].sort((a, b) => a - b);
   return {
     messages: latencies.length,
     intakes,
     seconds: round(seconds),
     messagesPerSecond: round(latencies.length / seconds, 1),
     intakesPerSecond: round(intakes / seconds, 1),
-    p50Ms: round(percentile(sorted, 0.5)),
-    p99Ms: round(percentile(sorted, 0.99)),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
     errors,
   };
 }

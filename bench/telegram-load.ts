@@ -1,5 +1,7 @@
 // Load generator for bench/telegram.ts, run as its own process so the server's numbers are not its own.
 // Usage: tsx bench/telegram-load.ts '<json options>'; prints one JSON line with latencies.
+import { percentile } from "../src/classify/evaluate.js";
+
 interface LoadOptions {
   url: string;
   secret: string;
@@ -61,8 +63,14 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
 process.stdout.write(
-  JSON.stringify({ sent: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50: pct(50), p99: pct(99), max: latencies.at(-1) ?? 0 }),
+  JSON.stringify({
+    sent: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    max: Math.max(0, ...latencies),
+  }),
 );
