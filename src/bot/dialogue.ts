@@ -1,7 +1,9 @@
 import { isAppError } from "../lib/errors.js";
 import { isLocale, t, type Locale } from "../i18n/index.js";
 import { KeyedLock } from "../lib/keyed-lock.js";
+import { isOpen } from "../cases/lifecycle.js";
 import type { LinkedStaff } from "../cases/link-staff.js";
+import { listCasesForUser } from "../cases/list-cases.js";
 import { handleGlobalButton, inIntake, parseCommand, runCommand } from "./commands.js";
 import { createConversationRepository } from "./conversation.repository.js";
 import { handleDeepLink } from "./deep-links.js";
@@ -51,15 +53,8 @@ export function createDialogue(deps: DialogueDeps): Dialogue {
     }
 
     if (inbound.file) {
-      const latest = await deps.cases.db.case.findFirst({
-        where: {
-          status: { in: ["received", "routed", "in_mediation"] },
-          parties: { some: { channel: inbound.channel, channelUserId: inbound.userId } },
-        },
-        orderBy: { createdAt: "desc" },
-        select: { id: true, code: true },
-      });
-      return receiveFile(turn, latest);
+      const cases = await listCasesForUser(deps.cases.db, inbound.channel, inbound.userId);
+      return receiveFile(turn, cases.find((c) => isOpen(c.status)) ?? null);
     }
 
     if (inIntake(turn) && (await handleIntakeStep(turn))) return;
