@@ -14,7 +14,8 @@ import { seedReferenceData } from "./cases/seed.js";
 import { createLocalClassifier } from "./classify/local-model.js";
 import type { Classifier } from "./classify/port.js";
 import { loadConfig, type Config } from "./config/env.js";
-import { createDb, type Db } from "./db/client.js";
+import { openDatabase, type Db } from "./db/client.js";
+import { sql as sqlTag, type Sql } from "./db/sql.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
@@ -39,6 +40,7 @@ export interface StartOptions {
 export interface Running {
   config: Config;
   db: Db;
+  sql: Sql;
   url: string;
   server: Server;
   dialogue: Dialogue;
@@ -54,11 +56,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
 
   if (options.migrate !== false) await migrateDatabase(config.DATABASE_URL);
-  const db = await createDb(config.DATABASE_URL);
-  await seedReferenceData(db);
+  const database = await openDatabase(config.DATABASE_URL);
+  const { db, sql } = database;
+  await seedReferenceData(sql);
 
   const classifier = options.classifier ?? (await buildClassifier(config, logger));
-  const conversations = createConversationRepository(db);
+  const conversations = createConversationRepository(sql);
 
   const senders = new Map<string, ChannelSender>();
   senders.set(WEB_CHANNEL, (userId, messages) => conversations.appendOutbound(WEB_CHANNEL, userId, messages, clock.now()));
@@ -67,6 +70,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let worker: JobWorker | undefined;
   const cases: CaseDeps = {
     db,
+    sql,
     clock,
     zone: config.CENTRE_TIMEZONE,
     sla: { ...DEFAULT_SLA, escalationMarginMs: config.ESCALATION_MARGIN_MINUTES * MINUTE },
@@ -86,6 +90,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       dataDir: config.DATA_DIR,
       dialogue,
       db,
+      sql,
       clock,
       logger,
       ...options.telegram,
@@ -94,7 +99,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
 
   worker = createJobWorker({
-    db,
+    sql,
     clock,
     logger,
     pollMs: config.JOB_POLL_MS,
@@ -102,18 +107,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...createCaseJobHandlers({ ...cases, messenger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
       ...telegram?.jobHandlers,
-      [PRUNE]: createPruneHandler({ db, zone: config.CENTRE_TIMEZONE }),
+      [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
     },
   });
   const app = createApp({
     logger,
     healthCheck: async () => {
-      await db.$queryRawUnsafe("SELECT 1");
+      await sql.query(sqlTag`SELECT 1 AS "ok"`);
     },
     routers: [
       ...(telegram?.router ? [telegram.router] : []),
       createWebChatRouter({ dialogue, conversations }),
-      createStaffRouter({ db, clock, staffToken: config.STAFF_API_TOKEN, deepLink: telegram?.deepLink }),
+      createStaffRouter({ db, sql, clock, staffToken: config.STAFF_API_TOKEN, deepLink: telegram?.deepLink }),
     ],
   });
 
@@ -124,7 +129,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
-  await schedulePrune(db, config.CENTRE_TIMEZONE, clock.now());
+  await schedulePrune(sql, config.CENTRE_TIMEZONE, clock.now());
   if (options.startWorker !== false) worker.start();
   await telegram?.start();
   logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");
@@ -132,6 +137,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   return {
     config,
     db,
+    sql,
     url,
     server,
     dialogue,
@@ -143,7 +149,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await worker.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
-      await db.$disconnect();
+      await database.close();
     },
   };
 }

@@ -33,7 +33,7 @@ describe("cases", () => {
   });
 
   it("opens a case with one code, routed by the table, with parties, deadlines and an audit trail", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     deps.clock.set("2026-11-23T02:00:00Z"); // 10:00 in Shanghai
     const opened = await openCase(deps, input());
     expect(opened.code).toBe("OD-20261123-0001");
@@ -61,7 +61,7 @@ describe("cases", () => {
   });
 
   it("gives deadlines by complexity in the centre's time zone", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     deps.clock.set("2026-11-23T10:00:00Z"); // 18:00 Shanghai: past the same-day cut-off
     const late = await openCase(deps, input());
     expect(late.resolveDueAt.toISOString()).toBe("2026-11-24T15:59:59.999Z");
@@ -77,7 +77,7 @@ describe("cases", () => {
   });
 
   it("numbers codes by the local day, and never hands out a number twice under concurrency", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     deps.clock.set("2026-11-23T16:30:00Z"); // already 24 November in Shanghai
     const first = await openCase(deps, input());
     expect(first.code).toBe("OD-20261124-0001");
@@ -99,7 +99,7 @@ describe("cases", () => {
   });
 
   it("opening the same intake twice returns the first case", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const i = input();
     const a = await openCase(deps, i);
     const b = await openCase(deps, i);
@@ -109,14 +109,14 @@ describe("cases", () => {
   });
 
   it("routes by the table, so a centre changes routing by editing data", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     await t.db.routingRule.update({ where: { disputeType: "neighbor" }, data: { roomId: "township_committee", tier: "township" } });
     const opened = await openCase(deps, input());
     expect(opened.route.roomId).toBe("township_committee");
   });
 
   it("follows the lifecycle and refuses illegal transitions with a coded error", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const c = await openCase(deps, input());
 
     const illegal = await changeCaseStatus(deps, { caseId: c.id, to: "followed_up", actor: "staff:x" }).catch((e) => e);
@@ -149,7 +149,7 @@ describe("cases", () => {
   });
 
   it("lets only one of two simultaneous status changes win", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const c = await openCase(deps, input());
     const results = await Promise.allSettled([
       acceptCase(deps, { caseId: c.id, mediatorId: "duty_village", actor: "staff:a" }),

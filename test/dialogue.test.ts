@@ -33,7 +33,7 @@ describe("intake dialogue", () => {
   }
 
   it("takes a resident from greeting to a case code, room and deadline in Chinese", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     deps.clock.set("2026-11-23T02:00:00Z");
     const r = new Resident(makeDialogue(deps, classifier()));
 
@@ -83,7 +83,7 @@ describe("intake dialogue", () => {
   });
 
   it("lets the resident correct the type, and choose from buttons when unsure", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await r.send({ button: "cmd:start" });
     await r.press("同意");
@@ -98,7 +98,7 @@ describe("intake dialogue", () => {
   });
 
   it("answers a legal question with legal-aid help, and still lets the resident register", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await r.send({ button: "cmd:start" });
     await r.press("同意");
@@ -113,7 +113,7 @@ describe("intake dialogue", () => {
   });
 
   it("lets the resident edit from the summary and returns there", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
     await r.press("跳过"); // other party
@@ -133,7 +133,7 @@ describe("intake dialogue", () => {
   });
 
   it("gives a clear answer to empty, emoji-only, huge and HTML input, and loses nothing", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const cls = classifier();
     const r = new Resident(makeDialogue(deps, cls));
     await r.send({ button: "cmd:start" });
@@ -176,7 +176,7 @@ describe("intake dialogue", () => {
   });
 
   it("answers an unknown command with the menu, and typed commands work in Chinese", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await r.say("/frobnicate");
     expect(r.text()).toContain("没有这个命令");
@@ -188,7 +188,7 @@ describe("intake dialogue", () => {
   });
 
   it("keeps a story sent before consent and uses it once the resident agrees", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const cls = classifier();
     const r = new Resident(makeDialogue(deps, cls));
     await r.say(STORY); // the very first message is the story itself
@@ -199,7 +199,7 @@ describe("intake dialogue", () => {
   });
 
   it("handles two messages from the same resident at the same instant in turn", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const dialogue = makeDialogue(deps, classifier());
     const r = new Resident(dialogue);
     await throughType(r);
@@ -215,13 +215,13 @@ describe("intake dialogue", () => {
   });
 
   it("keeps both messages when two server instances race on one resident (no lock between them)", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
     // Two dialogues = two processes: each has its own in-process lock, so only the stored version
     // stops one from overwriting the other; the loser runs its turn again on the winner's state.
-    const a = makeDialogue(caseDeps(t.db), classifier());
-    const b = makeDialogue(caseDeps(t.db), classifier());
+    const a = makeDialogue(caseDeps(t), classifier());
+    const b = makeDialogue(caseDeps(t), classifier());
     const [ra, rb] = await Promise.all([
       a.handle({ channel: "web", userId: "u1", text: "包工头王某", messageId: "p1" }),
       b.handle({ channel: "web", userId: "u1", text: "城东工地", messageId: "p2" }),
@@ -240,7 +240,7 @@ describe("intake dialogue", () => {
   });
 
   it("answers a repeated delivery with the first answer and opens one case", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const dialogue = makeDialogue(deps, classifier());
     const r = new Resident(dialogue);
     await throughType(r);
@@ -253,11 +253,11 @@ describe("intake dialogue", () => {
   });
 
   it("answers the same delivery once when two instances receive it at the same moment", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
-    const a = makeDialogue(caseDeps(t.db), classifier());
-    const b = makeDialogue(caseDeps(t.db), classifier());
+    const a = makeDialogue(caseDeps(t), classifier());
+    const b = makeDialogue(caseDeps(t), classifier());
     const inbound = { channel: "web", userId: "u1", text: "包工头王某", messageId: "twice" };
     const [ra, rb] = await Promise.all([a.handle(inbound), b.handle(inbound)]);
     expect(ra.messages).toEqual(rb.messages);
@@ -266,20 +266,20 @@ describe("intake dialogue", () => {
   });
 
   it("resumes where the resident was after a restart", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
     await r.say("包工头王某");
     expect(r.text()).toContain("发生在哪里");
 
     // a new process: new dialogue, new lock, same database
-    const after = new Resident(makeDialogue(caseDeps(t.db), classifier()));
+    const after = new Resident(makeDialogue(caseDeps(t), classifier()));
     await after.say("城东工地");
     expect(after.text()).toContain("涉及多少钱");
   });
 
   it("switches language and speaks English from then on", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await r.send({ button: "cmd:start" });
     await r.send({ button: "cmd:lang" });
@@ -292,7 +292,7 @@ describe("intake dialogue", () => {
   });
 
   it("lets a resident withdraw an open case after confirming", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
     for (const step of ["跳过", "跳过", "不涉及钱", "今天", "在本地", "发到这个聊天", "确认提交"]) await r.press(step);
@@ -308,7 +308,7 @@ describe("intake dialogue", () => {
   });
 
   it("tells a resident in danger to call 110 and pages staff", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r, "老板不给工资我真的活不下去了");
     for (const step of ["跳过", "跳过", "不涉及钱", "今天", "在本地", "发到这个聊天", "确认提交"]) await r.press(step);
@@ -317,7 +317,7 @@ describe("intake dialogue", () => {
   });
 
   it("re-asks the open question when a stale button is pressed", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
     await r.send({ button: "away:yes" }); // from an old message; we are at "other party"

@@ -3,7 +3,7 @@ import { createMediatorJobHandlers } from "../src/bot/mediator.js";
 import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
 import { acceptCase, closeCase } from "../src/cases/change-status.js";
 import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
-import { createDb } from "../src/db/client.js";
+import { openDatabase } from "../src/db/client.js";
 import { enqueueJob } from "../src/jobs/job.repository.js";
 import { backoffMs, createJobWorker } from "../src/jobs/worker.js";
 import { HOUR, MINUTE } from "../src/lib/clock.js";
@@ -42,11 +42,11 @@ describe("durable jobs and SLA reminders", () => {
   });
 
   function setup() {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     deps.clock.set("2026-11-23T02:00:00Z");
     const messenger = recordingMessenger();
     const worker = createJobWorker({
-      db: t.db,
+      sql: t.sql,
       clock: deps.clock,
       logger: silentLogger,
       handlers: { ...createCaseJobHandlers({ ...deps, messenger }), ...createMediatorJobHandlers({ ...deps, messenger }) },
@@ -129,28 +129,28 @@ describe("durable jobs and SLA reminders", () => {
   it("a job survives a restart: scheduled by one client, run by the next", async () => {
     const { deps } = setup();
     await openCase(deps, input());
-    await t.db.$disconnect();
-    const db = await createDb(t.url);
+    await t.close();
+    const reopened = await openDatabase(t.url);
+    Object.assign(t, reopened); // cleanup closes this one
+    const { db, sql } = reopened;
     const messenger = recordingMessenger();
     deps.clock.advance(HOUR);
     const worker = createJobWorker({
-      db,
+      sql,
       clock: deps.clock,
       logger: silentLogger,
-      handlers: { ...createCaseJobHandlers({ ...deps, db, messenger }), ...createMediatorJobHandlers({ ...deps, db, messenger }) },
+      handlers: { ...createCaseJobHandlers({ ...deps, db, sql, messenger }), ...createMediatorJobHandlers({ ...deps, db, sql, messenger }) },
     });
     expect(await worker.sweep()).toBe(2); // the assignment notice and the reminder
     expect(await db.notification.count({ where: { kind: "sla_remind" } })).toBe(1);
     expect(await db.notification.count({ where: { kind: "case_assigned" } })).toBe(1);
-    await db.$disconnect();
-    t.db = await createDb(t.url); // for cleanup
   });
 
   it("retries a failing job with back-off and gives up after the last attempt", async () => {
     const { deps } = setup();
     let calls = 0;
     const worker = createJobWorker({
-      db: t.db,
+      sql: t.sql,
       clock: deps.clock,
       logger: silentLogger,
       maxAttempts: 3,
@@ -161,7 +161,7 @@ describe("durable jobs and SLA reminders", () => {
         },
       },
     });
-    await enqueueJob(t.db, { kind: "flaky", payload: {}, dueAt: deps.clock.now() }, deps.clock.now());
+    await enqueueJob(t.sql, { kind: "flaky", payload: {}, dueAt: deps.clock.now() }, deps.clock.now());
     await worker.sweep();
     let job = await t.db.job.findFirstOrThrow();
     expect(job.attempts).toBe(1);
@@ -204,10 +204,10 @@ describe("news for the parties", () => {
   });
 
   it("tells the resident on their channel when a mediator accepts and when the case closes", async () => {
-    const deps = caseDeps(t.db);
+    const deps = caseDeps(t);
     const sent: { channel: string; userId: string; text: string }[] = [];
     const messenger = { sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
-    const worker = createJobWorker({ db: t.db, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
+    const worker = createJobWorker({ sql: t.sql, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
     await t.db.job.deleteMany({}); // only the news for the resident matters here
     const c = await openCase(deps, input({ claimant: { channel: "telegram", channelUserId: "4242" } }));
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
@@ -226,20 +226,20 @@ describe("nightly clean-up", () => {
     const t = await createTestDb();
     try {
       const { createPruneHandler, schedulePrune, PRUNE } = await import("../src/jobs/prune.js");
-      const deps = caseDeps(t.db);
+      const deps = caseDeps(t);
       deps.clock.set("2026-11-23T02:00:00Z");
       const old = new Date("2026-10-01T00:00:00Z");
       await t.db.job.create({ data: { id: "old", kind: "x", payload: "{}", dueAt: old, doneAt: old, createdAt: old } });
       await t.db.job.create({ data: { id: "recent", kind: "x", payload: "{}", dueAt: old, doneAt: new Date("2026-11-20T00:00:00Z"), createdAt: old } });
       await t.db.job.create({ data: { id: "failed", kind: "x", payload: "{}", dueAt: old, failedAt: old, createdAt: old } });
 
-      await schedulePrune(t.db, deps.zone, deps.clock.now());
-      await schedulePrune(t.db, deps.zone, deps.clock.now()); // a second start schedules nothing more
+      await schedulePrune(t.sql, deps.zone, deps.clock.now());
+      await schedulePrune(t.sql, deps.zone, deps.clock.now()); // a second start schedules nothing more
       const scheduled = await t.db.job.findMany({ where: { kind: PRUNE } });
       expect(scheduled.map((j) => j.dueAt.toISOString())).toEqual(["2026-11-23T19:00:00.000Z"]); // 03:00 Shanghai
 
       deps.clock.set("2026-11-23T19:00:00Z");
-      const worker = createJobWorker({ db: t.db, clock: deps.clock, logger: silentLogger, handlers: { [PRUNE]: createPruneHandler({ db: t.db, zone: deps.zone }) } });
+      const worker = createJobWorker({ sql: t.sql, clock: deps.clock, logger: silentLogger, handlers: { [PRUNE]: createPruneHandler({ sql: t.sql, zone: deps.zone }) } });
       expect(await worker.sweep()).toBe(1);
       const left = (await t.db.job.findMany({ where: { kind: "x" } })).map((j) => j.id).sort();
       expect(left).toEqual(["failed", "recent"]); // failures are kept for a person to look at

@@ -29,7 +29,7 @@ function localeFromHint(hint?: string): Locale {
 const MAX_SAVE_ATTEMPTS = 3;
 
 export function createDialogue(deps: DialogueDeps): Dialogue {
-  const repo = createConversationRepository(deps.cases.db);
+  const repo = createConversationRepository(deps.cases.sql);
   const lock = new KeyedLock();
   const { clock } = deps.cases;
 

@@ -7,6 +7,7 @@ import type { CaseStatus, DisputeType } from "../cases/types.js";
 import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
+import { sql } from "../db/sql.js";
 import { isAppError } from "../lib/errors.js";
 import { formatLocal } from "../lib/time.js";
 import type { Button } from "./messages.js";
@@ -162,28 +163,27 @@ async function showCase(turn: Turn, staff: LinkedStaff, code: string): Promise<v
  * chat when linked) with accept / return buttons. Safe to run twice: one notification row per key.
  */
 export function createMediatorJobHandlers(deps: CaseDeps & { messenger: Messenger; staffLocale?: Locale }): Record<string, JobHandler> {
-  const { db } = deps;
   const locale = deps.staffLocale ?? "zh-CN";
   return {
     [CASE_ASSIGNED]: async (payload, ctx) => {
       const caseId = String(payload.caseId);
-      // Raw SQL: this runs for every case opened, right beside residents' messages.
-      const [c] = await db.$queryRaw<
-        { id: string; code: string; status: string; roomId: string | null; disputeType: string; summary: string | null;
-          description: string; acceptDueAt: Date | null; nameZh: string | null; nameEn: string | null }[]
-      >`SELECT c."id", c."code", c."status", c."roomId", c."disputeType", c."summary", c."description", c."acceptDueAt",
+      // Plain SQL: this runs for every case opened, right beside residents' messages.
+      const [c] = await deps.sql.query<{
+        id: string; code: string; status: string; roomId: string | null; disputeType: string; summary: string | null;
+        description: string; acceptDueAt: Date | null; nameZh: string | null; nameEn: string | null;
+      }>(sql`SELECT c."id", c."code", c."status", c."roomId", c."disputeType", c."summary", c."description", c."acceptDueAt",
           r."nameZh", r."nameEn"
-        FROM "Case" AS c LEFT JOIN "Room" AS r ON r."id" = c."roomId" WHERE c."id" = ${caseId}`;
+        FROM "Case" AS c LEFT JOIN "Room" AS r ON r."id" = c."roomId" WHERE c."id" = ${caseId}`);
       if (!c || c.status !== "routed" || c.roomId !== payload.roomId) return;
-      const staff = await db.$queryRaw<{ id: string; roomId: string | null; channel: string | null; channelUserId: string | null }[]>`
+      const staff = await deps.sql.query<{ id: string; roomId: string | null; channel: string | null; channelUserId: string | null }>(sql`
         SELECT "id", "roomId", "channel", "channelUserId" FROM "Staff"
-        WHERE "roomId" = ${c.roomId} AND "active" = ${true} AND "role" IN ('mediator', 'staff')`;
+        WHERE "roomId" = ${c.roomId} AND "active" = ${true} AND "role" IN ('mediator', 'staff')`);
       const text = t(locale, "notify.caseAssigned", {
         code: c.code,
         type: t(locale, `type.${c.disputeType as DisputeType}`),
         room: (locale === "en" ? c.nameEn : c.nameZh) ?? "-",
         summary: preview(c.summary ?? c.description, 80),
-        deadline: c.acceptDueAt ? formatLocal(new Date(c.acceptDueAt), deps.zone, locale) : "-",
+        deadline: c.acceptDueAt ? formatLocal(c.acceptDueAt, deps.zone, locale) : "-",
       });
       const buttons = [[acceptButton(locale, c.code), declineButton(locale, c.code)]];
       for (const s of staff) {

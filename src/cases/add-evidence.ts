@@ -1,3 +1,4 @@
+import { sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
 import { recordEvent } from "./audit.js";
 import type { CaseDeps } from "./deps.js";
@@ -19,21 +20,11 @@ export async function addEvidence(deps: CaseDeps, e: EvidenceInput): Promise<{ a
   const now = clock.now();
   const exists = await db.evidence.findUnique({ where: { caseId_sha256: { caseId: e.caseId, sha256: e.sha256 } } });
   if (exists) return { added: false };
-  await db.$transaction(async (tx) => {
-    await tx.evidence.create({
-      data: {
-        id: newId(),
-        caseId: e.caseId,
-        kind: e.kind,
-        mime: e.mime,
-        size: e.size,
-        sha256: e.sha256,
-        storagePath: e.storagePath,
-        fileName: e.fileName ?? null,
-        uploadedBy: e.uploadedBy,
-        createdAt: now,
-      },
-    });
+  await deps.sql.transaction(async (tx) => {
+    await tx.execute(sql`
+      INSERT INTO "Evidence" ("id", "caseId", "kind", "mime", "size", "sha256", "storagePath", "fileName", "uploadedBy", "createdAt")
+      VALUES (${newId()}, ${e.caseId}, ${e.kind}, ${e.mime}, ${e.size}, ${e.sha256}, ${e.storagePath}, ${e.fileName ?? null},
+        ${e.uploadedBy}, ${now})`);
     await recordEvent(tx, {
       caseId: e.caseId,
       at: now,

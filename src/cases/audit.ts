@@ -1,5 +1,4 @@
-import type { DbOrTx } from "../db/client.js";
-import { Prisma } from "../db/generated/client.js";
+import { join, sql, type Sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
 import type { CaseStatus } from "./types.js";
 
@@ -19,19 +18,19 @@ export interface CaseEventInput {
  * Every change to a case is an audit event, written in the same transaction as the change. One
  * multi-row INSERT in raw SQL: events are written on every case change, several at a time.
  */
-export async function recordEvents(db: DbOrTx, events: CaseEventInput[]): Promise<void> {
+export async function recordEvents(db: Sql, events: CaseEventInput[]): Promise<void> {
   if (events.length === 0) return;
-  const values = Prisma.join(
+  const values = join(
     events.map(
-      (e) => Prisma.sql`(${newId()}, ${e.caseId}, ${e.at}, ${e.actor}, ${e.action}, ${e.from ?? null}, ${e.to ?? null},
+      (e) => sql`(${newId()}, ${e.caseId}, ${e.at}, ${e.actor}, ${e.action}, ${e.from ?? null}, ${e.to ?? null},
         ${e.reason ?? null}, ${e.data ? JSON.stringify(e.data) : null})`,
     ),
   );
-  await db.$executeRaw`
+  await db.execute(sql`
     INSERT INTO "CaseEvent" ("id", "caseId", "at", "actor", "action", "fromStatus", "toStatus", "reason", "data")
-    VALUES ${values}`;
+    VALUES ${values}`);
 }
 
-export function recordEvent(db: DbOrTx, event: CaseEventInput): Promise<void> {
+export function recordEvent(db: Sql, event: CaseEventInput): Promise<void> {
   return recordEvents(db, [event]);
 }

@@ -1,4 +1,4 @@
-import type { DbOrTx } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import { localDateStamp } from "../lib/time.js";
 
 /**
@@ -6,12 +6,12 @@ import { localDateStamp } from "../lib/time.js";
  * One atomic INSERT … ON CONFLICT … RETURNING per code, valid in SQLite and PostgreSQL alike, so two
  * requests (or two processes) can never draw the same number, and numbers are never handed out again.
  */
-export async function nextCaseCode(db: DbOrTx, prefix: string, zone: string, now: Date): Promise<string> {
+export async function nextCaseCode(db: Sql, prefix: string, zone: string, now: Date): Promise<string> {
   const key = `${prefix}-${localDateStamp(zone, now)}`;
-  const rows = await db.$queryRaw<{ seq: number | bigint }[]>`
+  const rows = await db.query<{ seq: number }>(sql`
     INSERT INTO "CaseCounter" ("key", "seq") VALUES (${key}, 1)
     ON CONFLICT ("key") DO UPDATE SET "seq" = "CaseCounter"."seq" + 1
-    RETURNING "seq"`;
+    RETURNING "seq"`);
   const seq = Number(rows[0]?.seq);
   return `${key}-${String(seq).padStart(4, "0")}`;
 }

@@ -1,3 +1,4 @@
+import { join, sql, type Query } from "../db/sql.js";
 import { enqueueJob } from "../jobs/job.repository.js";
 import { AppError } from "../lib/errors.js";
 import { recordEvent } from "./audit.js";
@@ -33,26 +34,19 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
   const from = current.status as CaseStatus;
   assertTransition(from, input.to, input.outcome);
 
-  const data: Record<string, unknown> = { status: input.to };
-  if (input.to === "in_mediation") data.mediatorId = input.mediatorId ?? current.mediatorId;
-  if (input.to === "routed") {
-    data.roomId = input.roomId ?? current.roomId;
-    data.acceptDueAt = acceptDeadline(deps.sla, now);
-  }
-  if (input.to === "received") {
-    data.mediatorId = null;
-    data.triageDueAt = triageDeadline(deps.sla, now);
-  }
-  if (input.to === "closed") {
-    data.outcome = input.outcome;
-    data.closedAt = now;
-  }
+  // What changes with the status; the column names are fixed here, only values are bound.
+  const set: Query[] = [sql`"status" = ${input.to}`, sql`"updatedAt" = ${now}`];
+  const roomId = input.roomId ?? current.roomId;
+  const acceptDueAt = acceptDeadline(deps.sla, now);
+  if (input.to === "in_mediation") set.push(sql`"mediatorId" = ${input.mediatorId ?? current.mediatorId}`);
+  if (input.to === "routed") set.push(sql`"roomId" = ${roomId}`, sql`"acceptDueAt" = ${acceptDueAt}`);
+  if (input.to === "received") set.push(sql`"mediatorId" = NULL`, sql`"triageDueAt" = ${triageDeadline(deps.sla, now)}`);
+  if (input.to === "closed") set.push(sql`"outcome" = ${input.outcome ?? null}`, sql`"closedAt" = ${now}`);
 
-  const result = await db.$transaction(async (tx) => {
-    // Optimistic: the write is conditional on the status we validated, and comes first in the
-    // transaction so SQLite takes the write lock at once.
-    const updated = await tx.case.updateMany({ where: { id: input.caseId, status: from }, data });
-    if (updated.count !== 1) throw new AppError("CONFLICT", `Case ${current.code} changed meanwhile; reload and retry`);
+  const result = await deps.sql.transaction(async (tx) => {
+    // Optimistic: the write is conditional on the status we validated.
+    const updated = await tx.execute(sql`UPDATE "Case" SET ${join(set)} WHERE "id" = ${input.caseId} AND "status" = ${from}`);
+    if (updated !== 1) throw new AppError("CONFLICT", `Case ${current.code} changed meanwhile; reload and retry`);
 
     await recordEvent(tx, {
       caseId: input.caseId,
@@ -80,8 +74,8 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
       await scheduleSla(tx, deps.sla, { caseId: input.caseId, stage: "resolve", deadline: current.resolveDueAt, now });
     }
     if (input.to === "routed") {
-      await scheduleSla(tx, deps.sla, { caseId: input.caseId, stage: "accept", deadline: data.acceptDueAt as Date, now });
-      await enqueueJob(tx, caseAssignedJob({ caseId: input.caseId, roomId: data.roomId as string, now }), now);
+      await scheduleSla(tx, deps.sla, { caseId: input.caseId, stage: "accept", deadline: acceptDueAt, now });
+      if (roomId) await enqueueJob(tx, caseAssignedJob({ caseId: input.caseId, roomId, now }), now);
     }
     return { from };
   });

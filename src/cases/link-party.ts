@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { DAY } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
@@ -13,7 +14,7 @@ export const PARTY_INVITE_TTL_MS = 14 * DAY;
  * enough to join a case; holding this token is.
  */
 export async function createPartyInvite(
-  deps: { db: Db; clock: Clock },
+  deps: { db: Db; sql: Sql; clock: Clock },
   input: { caseCode: string; role?: "respondent" | "claimant" | "other"; actor: string; ttlMs?: number },
 ): Promise<{ token: string; expiresAt: Date; caseCode: string; partyId: string }> {
   const { db } = deps;
@@ -25,14 +26,13 @@ export async function createPartyInvite(
   const expiresAt = new Date(now.getTime() + (input.ttlMs ?? PARTY_INVITE_TTL_MS));
   const party = c.parties.find((p) => p.role === role && !p.channelUserId);
   const partyId = party?.id ?? newId();
-  await db.$transaction(async (tx) => {
-    if (party) {
-      await tx.party.update({ where: { id: party.id }, data: { inviteToken: token, inviteExpiresAt: expiresAt } });
-    } else {
-      await tx.party.create({
-        data: { id: partyId, caseId: c.id, role, inviteToken: token, inviteExpiresAt: expiresAt, createdAt: now },
-      });
-    }
+  await deps.sql.transaction(async (tx) => {
+    await tx.execute(
+      party
+        ? sql`UPDATE "Party" SET "inviteToken" = ${token}, "inviteExpiresAt" = ${expiresAt} WHERE "id" = ${partyId}`
+        : sql`INSERT INTO "Party" ("id", "caseId", "role", "inviteToken", "inviteExpiresAt", "createdAt")
+              VALUES (${partyId}, ${c.id}, ${role}, ${token}, ${expiresAt}, ${now})`,
+    );
     await recordEvent(tx, { caseId: c.id, at: now, actor: input.actor, action: "party_invited", data: { role, partyId } });
   });
   return { token, expiresAt, caseCode: c.code, partyId };
@@ -44,7 +44,7 @@ export type LinkPartyResult =
 
 /** Uses a party invite: the party row gets this chat and the token is cleared, so it works once. */
 export async function linkPartyByInvite(
-  deps: { db: Db; clock: Clock },
+  deps: { db: Db; sql: Sql; clock: Clock },
   input: { token: string; channel: string; channelUserId: string; name?: string },
 ): Promise<LinkPartyResult> {
   const { db } = deps;
@@ -52,19 +52,14 @@ export async function linkPartyByInvite(
   const party = await db.party.findUnique({ where: { inviteToken: input.token }, include: { case: true } });
   if (!party) return { error: "invalid" };
   if (!party.inviteExpiresAt || party.inviteExpiresAt.getTime() <= now.getTime()) return { error: "expired" };
-  return db.$transaction(async (tx) => {
-    const used = await tx.party.updateMany({
-      where: { id: party.id, inviteToken: input.token },
-      data: {
-        inviteToken: null,
-        inviteExpiresAt: null,
-        channel: input.channel,
-        channelUserId: input.channelUserId,
-        serviceChannel: party.serviceChannel ?? "chat",
-        ...(party.name ? {} : { name: input.name ?? null }),
-      },
-    });
-    if (used.count !== 1) return { error: "invalid" } as const;
+  return deps.sql.transaction(async (tx) => {
+    // Conditional on the token still being there: of two chats racing with it, one links.
+    const used = await tx.execute(sql`
+      UPDATE "Party" SET "inviteToken" = NULL, "inviteExpiresAt" = NULL, "channel" = ${input.channel},
+        "channelUserId" = ${input.channelUserId}, "serviceChannel" = ${party.serviceChannel ?? "chat"},
+        "name" = ${party.name ?? input.name ?? null}
+      WHERE "id" = ${party.id} AND "inviteToken" = ${input.token}`);
+    if (used !== 1) return { error: "invalid" } as const;
     await recordEvent(tx, {
       caseId: party.caseId,
       at: now,

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { HOUR } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
@@ -33,7 +34,7 @@ export type LinkStaffResult = { linked: LinkedStaff } | { error: "invalid" | "ex
  * conditional update is what makes the code single-use when two chats race with it.
  */
 export async function linkStaffByInvite(
-  deps: { db: Db; clock: Clock },
+  deps: { db: Db; sql: Sql; clock: Clock },
   input: { code: string; channel: string; channelUserId: string },
 ): Promise<LinkStaffResult> {
   const { db } = deps;
@@ -47,13 +48,13 @@ export async function linkStaffByInvite(
   });
   // One chat account is one person: a chat already linked to someone else cannot take a second identity.
   if (other) return { error: "taken" };
-  return db.$transaction(async (tx) => {
-    const used = await tx.inviteCode.updateMany({ where: { code: input.code, usedAt: null }, data: { usedAt: now } });
-    if (used.count !== 1) return { error: "used" } as const;
-    const staff = await tx.staff.update({
-      where: { id: invite.staffId },
-      data: { channel: input.channel, channelUserId: input.channelUserId },
-    });
-    return { linked: { id: staff.id, name: staff.name, role: staff.role, roomId: staff.roomId } };
+  return deps.sql.transaction(async (tx) => {
+    const used = await tx.execute(sql`UPDATE "InviteCode" SET "usedAt" = ${now} WHERE "code" = ${input.code} AND "usedAt" IS NULL`);
+    if (used !== 1) return { error: "used" } as const;
+    const [staff] = await tx.query<LinkedStaff>(sql`
+      UPDATE "Staff" SET "channel" = ${input.channel}, "channelUserId" = ${input.channelUserId}
+      WHERE "id" = ${invite.staffId} RETURNING "id", "name", "role", "roomId"`);
+    if (!staff) throw new AppError("NOT_FOUND", `No staff ${invite.staffId}`);
+    return { linked: staff };
   });
 }

@@ -1,4 +1,4 @@
-import { Prisma } from "../db/generated/client.js";
+import { join, sql } from "../db/sql.js";
 import { enqueueJobs } from "../jobs/job.repository.js";
 import { newId } from "../lib/ids.js";
 import { recordEvents } from "./audit.js";
@@ -61,14 +61,14 @@ export interface OpenedCase {
 export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<OpenedCase> {
   const { db, clock } = deps;
   // A cheap probe first: a repeated submit is rare, and the full read only happens then.
-  const seen = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Case" WHERE "intakeKey" = ${input.intakeKey}`;
+  const seen = await deps.sql.query(sql`SELECT "id" FROM "Case" WHERE "intakeKey" = ${input.intakeKey}`);
   if (seen.length > 0) {
     return describeExisting(await db.case.findUniqueOrThrow({ where: { intakeKey: input.intakeKey }, include: { room: true } }));
   }
 
   const now = clock.now();
   const remote = Boolean(input.claimant.away);
-  const result = await db.$transaction(async (tx) => {
+  const result = await deps.sql.transaction(async (tx) => {
     // The counter write comes first: a SQLite transaction that writes first takes the write lock (or
     // waits for it) up front instead of failing to upgrade a read when another process is writing.
     const code = await nextCaseCode(tx, deps.codePrefix, deps.zone, now);
@@ -76,29 +76,27 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
     const id = newId();
     const acceptDueAt = acceptDeadline(deps.sla, now);
     const resolveDueAt = resolveDeadline(deps.sla, deps.zone, now, route.complexity);
-    // Raw SQL for the case and its parties: opening a case is the heaviest step of an intake, and
-    // Prisma's model writes cost several times a plain statement.
-    await tx.$executeRaw`
+    await tx.execute(sql`
       INSERT INTO "Case" ("id", "code", "intakeKey", "status", "disputeType", "tier", "roomId", "complexity", "remote",
         "riskFlags", "description", "summary", "place", "amountFen", "since", "language", "classifierSource",
         "classifierConfidence", "triageDueAt", "acceptDueAt", "resolveDueAt", "createdAt", "updatedAt")
       VALUES (${id}, ${code}, ${input.intakeKey}, 'routed', ${input.type}, ${route.tier}, ${route.roomId}, ${route.complexity},
         ${remote}, ${JSON.stringify(input.riskFlags)}, ${input.description}, ${input.summary ?? null}, ${input.place ?? null},
         ${input.amountFen ?? null}, ${input.since ?? null}, ${input.language}, ${input.classifierSource ?? null},
-        ${input.classifierConfidence ?? null}, ${triageDeadline(deps.sla, now)}, ${acceptDueAt}, ${resolveDueAt}, ${now}, ${now})`;
+        ${input.classifierConfidence ?? null}, ${triageDeadline(deps.sla, now)}, ${acceptDueAt}, ${resolveDueAt}, ${now}, ${now})`);
     const parties = [
       partyRow(id, "claimant", input.claimant, now),
       ...(input.respondent ? [partyRow(id, "respondent", input.respondent, now)] : []),
     ];
-    await tx.$executeRaw`
+    await tx.execute(sql`
       INSERT INTO "Party" ("id", "caseId", "role", "name", "contact", "channel", "channelUserId", "serviceChannel",
         "serviceAddress", "away", "consentAt", "createdAt")
-      VALUES ${Prisma.join(
+      VALUES ${join(
         parties.map(
-          (p) => Prisma.sql`(${p.id}, ${p.caseId}, ${p.role}, ${p.name}, ${p.contact}, ${p.channel}, ${p.channelUserId},
+          (p) => sql`(${p.id}, ${p.caseId}, ${p.role}, ${p.name}, ${p.contact}, ${p.channel}, ${p.channelUserId},
             ${p.serviceChannel}, ${p.serviceAddress}, ${p.away}, ${p.consentAt}, ${p.createdAt})`,
         ),
-      )}`;
+      )}`);
     await recordEvents(tx, [
       { caseId: id, at: now, actor: input.actor, action: "opened", to: "received" },
       {

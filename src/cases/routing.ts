@@ -1,4 +1,4 @@
-import type { DbOrTx } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import { AppError } from "../lib/errors.js";
 import { COMPLEXITIES, type Complexity, type DisputeType, type RiskFlag, type Tier } from "./types.js";
 
@@ -19,15 +19,15 @@ function harder(a: Complexity, b: Complexity): Complexity {
 
 /** 分流: look the type up in the routing table (data the centre edits), then weigh the case's facts. */
 export async function routeCase(
-  db: DbOrTx,
+  db: Sql,
   input: { type: DisputeType; complexity?: Complexity; riskFlags: readonly RiskFlag[] },
 ): Promise<Route> {
   // Raw SQL: this runs inside every case opening, and a model query costs several times more.
-  const [rule] = await db.$queryRaw<
-    { roomId: string; tier: string; defaultComplexity: string; nameZh: string; nameEn: string }[]
-  >`SELECT r."roomId", r."tier", r."defaultComplexity", m."nameZh", m."nameEn"
+  const [rule] = await db.query<{ roomId: string; tier: string; defaultComplexity: string; nameZh: string; nameEn: string }>(
+    sql`SELECT r."roomId", r."tier", r."defaultComplexity", m."nameZh", m."nameEn"
     FROM "RoutingRule" AS r JOIN "Room" AS m ON m."id" = r."roomId"
-    WHERE r."disputeType" = ${input.type}`;
+    WHERE r."disputeType" = ${input.type}`,
+  );
   if (!rule) {
     throw new AppError("INTERNAL", `No routing rule for dispute type ${input.type}; check the RoutingRule table`);
   }

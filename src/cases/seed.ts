@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { z } from "zod";
-import type { Db } from "../db/client.js";
+import { join, sql, type Sql } from "../db/sql.js";
 import { COMPLEXITIES, DISPUTE_TYPES, TIERS } from "./types.js";
 
 const seedSchema = z.object({
@@ -37,14 +37,20 @@ export const DEFAULT_SEED_FILE = "prisma/seed/routing.json";
  * Loads rooms, routing rules and duty staff into an empty database. Once there is data the centre owns
  * it: a restart never overwrites its edits. Every dispute type must have a rule, or start-up stops.
  */
-export async function seedReferenceData(db: Db, file = DEFAULT_SEED_FILE): Promise<void> {
-  if ((await db.room.count()) > 0) return;
+export async function seedReferenceData(db: Sql, file = DEFAULT_SEED_FILE): Promise<void> {
+  if ((await db.query(sql`SELECT 1 FROM "Room" LIMIT 1`)).length > 0) return;
   const seed = seedSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
   const missing = DISPUTE_TYPES.filter((t) => !seed.rules.some((r) => r.disputeType === t));
   if (missing.length) throw new Error(`${file} has no routing rule for: ${missing.join(", ")}`);
-  await db.$transaction([
-    db.room.createMany({ data: seed.rooms }),
-    db.routingRule.createMany({ data: seed.rules }),
-    db.staff.createMany({ data: seed.staff.map((s) => ({ ...s, roomId: s.roomId ?? null })) }),
-  ]);
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`INSERT INTO "Room" ("id", "nameZh", "nameEn", "tier", "kind")
+      VALUES ${join(seed.rooms.map((r) => sql`(${r.id}, ${r.nameZh}, ${r.nameEn}, ${r.tier}, ${r.kind})`))}`);
+    await tx.execute(sql`INSERT INTO "RoutingRule" ("disputeType", "roomId", "tier", "defaultComplexity")
+      VALUES ${join(seed.rules.map((r) => sql`(${r.disputeType}, ${r.roomId}, ${r.tier}, ${r.defaultComplexity})`))}`);
+    if (seed.staff.length > 0) {
+      await tx.execute(sql`INSERT INTO "Staff" ("id", "name", "role", "roomId", "active", "createdAt")
+        VALUES ${join(seed.staff.map((s) => sql`(${s.id}, ${s.name}, ${s.role}, ${s.roomId ?? null}, ${true}, ${now})`))}`);
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import type { DbOrTx } from "../db/client.js";
+import type { Sql } from "../db/sql.js";
 import { enqueueJobs, type JobInput } from "../jobs/job.repository.js";
 import { escalationTime, type SlaPolicy } from "./deadlines.js";
 
@@ -23,7 +23,7 @@ export function slaJobs(policy: SlaPolicy, input: { caseId: string; stage: SlaSt
 }
 
 export function scheduleSla(
-  db: DbOrTx,
+  db: Sql,
   policy: SlaPolicy,
   input: { caseId: string; stage: SlaStage; deadline: Date; now: Date },
 ): Promise<void> {

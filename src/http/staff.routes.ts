@@ -4,6 +4,7 @@ import { z } from "zod";
 import { createPartyInvite } from "../cases/link-party.js";
 import { createStaffInvite } from "../cases/link-staff.js";
 import type { Db } from "../db/client.js";
+import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 
@@ -43,6 +44,7 @@ const partyInviteBody = z.object({ role: z.enum(["respondent", "claimant", "othe
 
 export function createStaffRouter(deps: {
   db: Db;
+  sql: Sql;
   clock: Clock;
   staffToken?: string;
   /** A chat deep link for a start payload (the Telegram bot's t.me link), when a bot runs. */

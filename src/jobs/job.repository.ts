@@ -1,5 +1,4 @@
-import type { DbOrTx } from "../db/client.js";
-import { Prisma } from "../db/generated/client.js";
+import { join, sql, type Sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
 
 export interface JobInput {
@@ -15,20 +14,20 @@ export interface JobInput {
  * the reminders it needs are committed together or not at all. A job whose dedupe key exists already
  * is skipped (ON CONFLICT DO NOTHING: the same in SQLite and PostgreSQL).
  */
-export async function enqueueJobs(db: DbOrTx, jobs: JobInput[], now: Date): Promise<void> {
+export async function enqueueJobs(db: Sql, jobs: JobInput[], now: Date): Promise<void> {
   if (jobs.length === 0) return;
-  const values = Prisma.join(
+  const values = join(
     jobs.map(
       (j) =>
-        Prisma.sql`(${newId()}, ${j.kind}, ${JSON.stringify(j.payload)}, ${j.dedupeKey ?? null}, ${j.dueAt}, 0, ${now})`,
+        sql`(${newId()}, ${j.kind}, ${JSON.stringify(j.payload)}, ${j.dedupeKey ?? null}, ${j.dueAt}, 0, ${now})`,
     ),
   );
-  await db.$executeRaw`
+  await db.execute(sql`
     INSERT INTO "Job" ("id", "kind", "payload", "dedupeKey", "dueAt", "attempts", "createdAt")
     VALUES ${values}
-    ON CONFLICT ("dedupeKey") DO NOTHING`;
+    ON CONFLICT ("dedupeKey") DO NOTHING`);
 }
 
-export function enqueueJob(db: DbOrTx, job: JobInput, now: Date): Promise<void> {
+export function enqueueJob(db: Sql, job: JobInput, now: Date): Promise<void> {
   return enqueueJobs(db, [job], now);
 }

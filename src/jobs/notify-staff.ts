@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { newId } from "../lib/ids.js";
 
@@ -26,19 +26,19 @@ export interface StaffRecipient {
  * a retry after a crash) write nothing twice and send nothing already sent.
  */
 export async function notifyStaff(
-  deps: { db: Db; clock: Clock; messenger: Messenger },
+  deps: { sql: Sql; clock: Clock; messenger: Messenger },
   n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string; buttons?: NoticeButton[][] },
 ): Promise<void> {
-  const { db, clock, messenger } = deps;
-  // Insert-or-ignore in raw SQL: this runs for every notice, and most staff have no chat linked yet.
-  await db.$executeRaw`
+  const { sql: db, clock, messenger } = deps;
+  // Insert-or-ignore: a re-run writes nothing twice.
+  await db.execute(sql`
     INSERT INTO "Notification" ("id", "dedupeKey", "staffId", "roomId", "caseId", "kind", "text", "createdAt")
     VALUES (${newId()}, ${n.dedupeKey}, ${n.staff.id}, ${n.staff.roomId ?? null}, ${n.caseId ?? null}, ${n.kind}, ${n.text}, ${clock.now()})
-    ON CONFLICT ("dedupeKey") DO NOTHING`;
+    ON CONFLICT ("dedupeKey") DO NOTHING`);
   if (!n.staff.channel || !n.staff.channelUserId) return;
-  const [row] = await db.$queryRaw<{ id: string; deliveredAt: unknown }[]>`
-    SELECT "id", "deliveredAt" FROM "Notification" WHERE "dedupeKey" = ${n.dedupeKey}`;
+  const [row] = await db.query<{ id: string; deliveredAt: Date | null }>(sql`
+    SELECT "id", "deliveredAt" FROM "Notification" WHERE "dedupeKey" = ${n.dedupeKey}`);
   if (!row || row.deliveredAt) return;
   await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons);
-  await db.$executeRaw`UPDATE "Notification" SET "deliveredAt" = ${clock.now()} WHERE "id" = ${row.id}`;
+  await db.execute(sql`UPDATE "Notification" SET "deliveredAt" = ${clock.now()} WHERE "id" = ${row.id}`);
 }

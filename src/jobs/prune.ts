@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import { DAY, HOUR } from "../lib/clock.js";
 import { endOfLocalDay, localDateStamp } from "../lib/time.js";
 import { enqueueJob } from "./job.repository.js";
@@ -15,7 +15,7 @@ function nextRun(zone: string, now: Date): Date {
 }
 
 /** Schedules the nightly clean-up if it is not scheduled yet (safe to call at every start). */
-export async function schedulePrune(db: Db, zone: string, now: Date): Promise<void> {
+export async function schedulePrune(db: Sql, zone: string, now: Date): Promise<void> {
   const at = nextRun(zone, now);
   await enqueueJob(db, { kind: PRUNE, payload: {}, dueAt: at, dedupeKey: `prune:${localDateStamp(zone, at)}` }, now);
 }
@@ -24,10 +24,10 @@ export async function schedulePrune(db: Db, zone: string, now: Date): Promise<vo
  * Deletes finished jobs past their retention, then schedules tomorrow's run. Failed jobs wait for a
  * person; cases, audit events, notifications and transcripts are records of the centre, never pruned.
  */
-export function createPruneHandler(deps: { db: Db; zone: string }): JobHandler {
+export function createPruneHandler(deps: { sql: Sql; zone: string }): JobHandler {
   return async (_payload, ctx) => {
-    const now = ctx.now.getTime();
-    await deps.db.job.deleteMany({ where: { doneAt: { lt: new Date(now - RETENTION.doneJobsMs) } } });
-    await schedulePrune(deps.db, deps.zone, ctx.now);
+    const cutoff = new Date(ctx.now.getTime() - RETENTION.doneJobsMs);
+    await deps.sql.execute(sql`DELETE FROM "Job" WHERE "doneAt" < ${cutoff}`);
+    await schedulePrune(deps.sql, deps.zone, ctx.now);
   };
 }

@@ -1,5 +1,5 @@
 import os from "node:os";
-import type { Db } from "../db/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { MINUTE, HOUR } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
@@ -15,7 +15,7 @@ export interface JobContext {
 export type JobHandler = (payload: Record<string, unknown>, ctx: JobContext) => Promise<void>;
 
 export interface JobWorkerDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   logger: Logger;
   handlers: Record<string, JobHandler>;
@@ -39,8 +39,19 @@ export function backoffMs(attempt: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), HOUR);
 }
 
+export async function markJobDone(db: Sql, jobId: string, now: Date): Promise<void> {
+  await db.execute(sql`UPDATE "Job" SET "doneAt" = ${now}, "lastError" = NULL WHERE "id" = ${jobId}`);
+}
+
+/** Gives a failed job back to the sweep, to run again at `dueAt`. */
+export async function releaseJob(db: Sql, jobId: string, error: string, dueAt: Date): Promise<void> {
+  await db.execute(sql`
+    UPDATE "Job" SET "claimedAt" = NULL, "claimedBy" = NULL, "lastError" = ${error}, "dueAt" = ${dueAt}
+    WHERE "id" = ${jobId}`);
+}
+
 export function createJobWorker(deps: JobWorkerDeps): JobWorker {
-  const { db, clock, logger, handlers } = deps;
+  const { sql: db, clock, logger, handlers } = deps;
   const workerId = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const pollMs = deps.pollMs ?? 1000;
   const leaseMs = deps.leaseMs ?? 5 * MINUTE;
@@ -50,46 +61,41 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   let running: Promise<number> | undefined;
   let stopped = true;
 
-  // The worker's statements are raw SQL: they run for every job (several per case), and a model
-  // query costs several times more in Prisma's query compiler. Portable to PostgreSQL as written.
+  // Plain SQL: these run for every job (several per case). Portable to PostgreSQL as written.
   async function claim(id: string, now: Date): Promise<boolean> {
     // A conditional update is the claim: of two sweeps racing for a row, exactly one changes it.
-    const changed = await db.$executeRaw`
+    const changed = await db.execute(sql`
       UPDATE "Job" SET "claimedAt" = ${now}, "claimedBy" = ${workerId}, "attempts" = "attempts" + 1
       WHERE "id" = ${id} AND "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}
-        AND ("claimedAt" IS NULL OR "claimedAt" < ${new Date(now.getTime() - leaseMs)})`;
+        AND ("claimedAt" IS NULL OR "claimedAt" < ${new Date(now.getTime() - leaseMs)})`);
     return changed === 1;
   }
 
-  async function runOne(job: { id: string; kind: string; payload: string; attempts: number | bigint }): Promise<void> {
+  async function runOne(job: { id: string; kind: string; payload: string; attempts: number }): Promise<void> {
     const now = clock.now();
     if (!(await claim(job.id, now))) return;
-    const attempt = Number(job.attempts) + 1;
+    const attempt = job.attempts + 1;
     const handler = handlers[job.kind];
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(JSON.parse(job.payload) as Record<string, unknown>, { jobId: job.id, attempt, now });
-      await db.$executeRaw`UPDATE "Job" SET "doneAt" = ${clock.now()}, "lastError" = NULL WHERE "id" = ${job.id}`;
+      await markJobDone(db, job.id, clock.now());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const giveUp = attempt >= maxAttempts || !handler;
       logger.warn({ jobId: job.id, kind: job.kind, attempt, err: message, giveUp }, "job failed");
-      await db.job.update({
-        where: { id: job.id },
-        data: giveUp
-          ? { failedAt: clock.now(), lastError: message }
-          : { claimedAt: null, claimedBy: null, lastError: message, dueAt: new Date(clock.now().getTime() + backoffMs(attempt)) },
-      });
+      if (giveUp) await db.execute(sql`UPDATE "Job" SET "failedAt" = ${clock.now()}, "lastError" = ${message} WHERE "id" = ${job.id}`);
+      else await releaseJob(db, job.id, message, new Date(clock.now().getTime() + backoffMs(attempt)));
     }
   }
 
   async function sweepOnce(): Promise<number> {
     const now = clock.now();
-    const due = await db.$queryRaw<{ id: string; kind: string; payload: string; attempts: number | bigint }[]>`
+    const due = await db.query<{ id: string; kind: string; payload: string; attempts: number }>(sql`
       SELECT "id", "kind", "payload", "attempts" FROM "Job"
       WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}
         AND ("claimedAt" IS NULL OR "claimedAt" < ${new Date(now.getTime() - leaseMs)})
-      ORDER BY "dueAt" LIMIT ${batchSize}`;
+      ORDER BY "dueAt" LIMIT ${batchSize}`);
     for (const job of due) await runOne(job);
     return due.length;
   }

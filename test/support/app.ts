@@ -14,7 +14,7 @@ export interface TestApp extends Running {
 /** The whole service, as `npm start` builds it, on a fresh database and a free port. */
 export async function startTestApp(options: { env?: Record<string, string>; classifier?: Classifier; t?: TestDb } = {}): Promise<TestApp> {
   const t = options.t ?? (await createTestDb());
-  await t.db.$disconnect();
+  await t.close();
   const clock = new ManualClock("2026-11-23T02:00:00Z");
   const config = loadConfig({ DATABASE_URL: t.url, PORT: "0", LOG_LEVEL: "silent", DATA_DIR: t.dir, ...options.env });
   const running = await start(config, {
@@ -24,7 +24,8 @@ export async function startTestApp(options: { env?: Record<string, string>; clas
     startWorker: false,
     classifier: options.classifier,
   });
-  t.db = running.db;
+  // The test's handle is now the app's own connection (closed by running.close()).
+  Object.assign(t, { db: running.db, sql: running.sql, close: async () => undefined });
   return {
     ...running,
     t,

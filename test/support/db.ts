@@ -3,12 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import { seedReferenceData } from "../../src/cases/seed.js";
-import { createDb, type Db } from "../../src/db/client.js";
+import { openDatabase, type Database } from "../../src/db/client.js";
 
-export interface TestDb {
-  db: Db;
+export interface TestDb extends Database {
   url: string;
   dir: string;
+  /** Closes the database and deletes its folder. */
   cleanup(): Promise<void>;
 }
 
@@ -18,15 +18,16 @@ export async function createTestDb(options: { seed?: boolean } = {}): Promise<Te
   const file = path.join(dir, "test.db");
   fs.copyFileSync(inject("templateDb"), file);
   const url = `file:${file}`;
-  const db = await createDb(url);
-  if (options.seed !== false) await seedReferenceData(db);
-  return {
-    db,
+  const database = await openDatabase(url);
+  if (options.seed !== false) await seedReferenceData(database.sql);
+  const t: TestDb = {
+    ...database,
     url,
     dir,
     async cleanup() {
-      await db.$disconnect();
+      await t.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  return t;
 }

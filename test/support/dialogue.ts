@@ -3,12 +3,12 @@ import type { Inbound, Outbound } from "../../src/bot/messages.js";
 import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
 import type { CaseDeps } from "../../src/cases/deps.js";
 import type { Classifier } from "../../src/classify/port.js";
-import type { Db } from "../../src/db/client.js";
+import type { Database } from "../../src/db/client.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 
-export function caseDeps(db: Db, clock = new ManualClock()): CaseDeps & { clock: ManualClock } {
-  return { db, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+export function caseDeps(t: Pick<Database, "db" | "sql">, clock = new ManualClock()): CaseDeps & { clock: ManualClock } {
+  return { db: t.db, sql: t.sql, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
 }
 
 /** A resident talking to the dialogue on one channel: send text or press buttons by label. */

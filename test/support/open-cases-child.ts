@@ -1,13 +1,13 @@
 // Run as a separate process by tests: opens N cases at once on the given database and prints their codes.
 import { openCase } from "../../src/cases/open-case.js";
 import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
-import { createDb } from "../../src/db/client.js";
+import { openDatabase } from "../../src/db/client.js";
 import { systemClock } from "../../src/lib/clock.js";
 import { newId } from "../../src/lib/ids.js";
 
 const [url, count] = process.argv.slice(2);
-const db = await createDb(url!);
-const deps = { db, clock: systemClock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+const { db, sql, close } = await openDatabase(url!);
+const deps = { db, sql, clock: systemClock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
 const opened = await Promise.all(
   Array.from({ length: Number(count) }, () =>
     openCase(deps, {
@@ -22,4 +22,4 @@ const opened = await Promise.all(
   ),
 );
 process.stdout.write(JSON.stringify(opened.map((o) => o.code)));
-await db.$disconnect();
+await close();

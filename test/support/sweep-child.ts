@@ -2,17 +2,17 @@
 import { createMediatorJobHandlers } from "../../src/bot/mediator.js";
 import { createCaseJobHandlers } from "../../src/cases/case-jobs.js";
 import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
-import { createDb } from "../../src/db/client.js";
+import { openDatabase } from "../../src/db/client.js";
 import { createJobWorker } from "../../src/jobs/worker.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 
 const [url, at] = process.argv.slice(2);
-const db = await createDb(url!);
+const { db, sql, close } = await openDatabase(url!);
 const clock = new ManualClock(at!);
-const deps = { db, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+const deps = { db, sql, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
 // Staff in these tests have no chat channel, so nothing is sent; notifications are only recorded.
 const messenger = { sendText: async () => undefined };
-const worker = createJobWorker({ db, clock, logger: silentLogger, handlers: { ...createCaseJobHandlers({ ...deps, messenger }), ...createMediatorJobHandlers({ ...deps, messenger }) } });
+const worker = createJobWorker({ sql, clock, logger: silentLogger, handlers: { ...createCaseJobHandlers({ ...deps, messenger }), ...createMediatorJobHandlers({ ...deps, messenger }) } });
 process.stdout.write(String(await worker.sweep()));
-await db.$disconnect();
+await close();

@@ -4,6 +4,7 @@ import type express from "express";
 import { Bot, GrammyError, InputFile, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Db } from "../../../db/client.js";
+import type { Sql } from "../../../db/sql.js";
 import { isLocale, t, type Locale } from "../../../i18n/index.js";
 import type { JobHandler } from "../../../jobs/worker.js";
 import type { Clock } from "../../../lib/clock.js";
@@ -38,6 +39,7 @@ export interface TelegramChannelDeps {
   dataDir: string;
   dialogue: Dialogue;
   db: Db;
+  sql: Sql;
   clock: Clock;
   logger: Logger;
   limits?: Partial<RateLimits>;
@@ -77,7 +79,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const { logger, dialogue, db } = deps;
   const mode = deps.webhookSecret && deps.publicBaseUrl ? "webhook" : "polling";
   const botId = deps.token.split(":")[0] ?? "bot";
-  const store = createUpdateStore({ db, clock: deps.clock, botId, owner: `telegram:${os.hostname()}:${process.pid}:${newId().slice(0, 8)}` });
+  const store = createUpdateStore({ sql: deps.sql, clock: deps.clock, botId, owner: `telegram:${os.hostname()}:${process.pid}:${newId().slice(0, 8)}` });
   const outbox = new Outbox(deps.limits);
   const chatLock = new KeyedLock();
   const dialogueSlots = new Semaphore(deps.concurrency ?? 8);

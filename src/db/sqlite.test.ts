@@ -1,0 +1,161 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { isAppError } from "../lib/errors.js";
+import { openDatabase, type Database as OneDoorDatabase } from "./client.js";
+import { sql } from "./sql.js";
+import { createSqliteSql, Gate } from "./sqlite.js";
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tempCopy(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onedoor-sqlite-"));
+  const file = path.join(dir, "t.db");
+  fs.copyFileSync(inject("templateDb"), file);
+  return { dir, file };
+}
+
+const notice = (id: string) => sql`
+  INSERT INTO "Notification" ("id", "dedupeKey", "kind", "text", "createdAt") VALUES (${id}, ${id}, 'test', '', ${new Date()})`;
+
+describe("SQLite database layer", () => {
+  let dir: string;
+  let d: OneDoorDatabase;
+  beforeEach(async () => {
+    const copy = tempCopy();
+    dir = copy.dir;
+    d = await openDatabase(`file:${copy.file}`);
+  });
+  afterEach(async () => {
+    await d.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ids = async () => (await d.db.notification.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((n) => n.id);
+
+  it("keeps another request's write when a Prisma transaction open at the same time rolls back", async () => {
+    // Before the gate, this write joined the open transaction on the shared connection and was rolled
+    // back with it, after its caller had been told it was stored (a Telegram update answered 200, lost).
+    const failing = d.db
+      .$transaction(async (tx) => {
+        await tx.notification.create({ data: { id: "inside", dedupeKey: "inside", kind: "test", text: "", createdAt: new Date() } });
+        await pause(30);
+        throw new Error("rolled back");
+      })
+      .catch((e: Error) => e.message);
+    await pause(5);
+    await d.db.notification.create({ data: { id: "outside-prisma", dedupeKey: "outside-prisma", kind: "test", text: "", createdAt: new Date() } });
+    await d.sql.execute(notice("outside-sql"));
+    expect(await failing).toBe("rolled back");
+    expect(await ids()).toEqual(["outside-prisma", "outside-sql"]);
+  });
+
+  it("keeps another request's write when one of our transactions rolls back", async () => {
+    const failing = d.sql
+      .transaction(async (tx) => {
+        await tx.execute(notice("inside"));
+        await pause(30);
+        throw new Error("rolled back");
+      })
+      .catch((e: Error) => e.message);
+    await pause(5);
+    await d.db.notification.create({ data: { id: "outside-prisma", dedupeKey: "outside-prisma", kind: "test", text: "", createdAt: new Date() } });
+    await d.sql.execute(notice("outside-sql"));
+    expect(await failing).toBe("rolled back");
+    expect(await ids()).toEqual(["outside-prisma", "outside-sql"]);
+  });
+
+  it("commits a transaction that returns, joins nested ones, and refuses a transaction used after it ended", async () => {
+    let leaked: Parameters<Parameters<typeof d.sql.transaction>[0]>[0] | undefined;
+    const result = await d.sql.transaction(async (tx) => {
+      leaked = tx;
+      await tx.execute(notice("a"));
+      await tx.transaction(async (inner) => inner.execute(notice("b")));
+      return "done";
+    });
+    expect(result).toBe("done");
+    expect(await ids()).toEqual(["a", "b"]);
+    await expect(leaked!.execute(notice("late"))).rejects.toSatisfy((e) => isAppError(e, "INTERNAL"));
+    expect(await ids()).toEqual(["a", "b"]);
+  });
+
+  it("runs many transactions and plain statements at once without losing or mixing any", async () => {
+    const work = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0
+        ? d.sql.execute(notice(`plain-${i}`))
+        : d.sql.transaction(async (tx) => {
+            await tx.execute(notice(`tx-${i}`));
+            await pause(1);
+            if (i % 3 === 2) throw new Error("no");
+            await tx.execute(notice(`tx-${i}-second`));
+          }),
+    );
+    const settled = await Promise.allSettled(work);
+    expect(settled.filter((s) => s.status === "rejected")).toHaveLength(20);
+    const stored = new Set(await ids());
+    for (let i = 0; i < 60; i++) {
+      if (i % 3 === 0) expect(stored.has(`plain-${i}`)).toBe(true);
+      if (i % 3 === 1) expect(stored.has(`tx-${i}`) && stored.has(`tx-${i}-second`)).toBe(true);
+      if (i % 3 === 2) expect(stored.has(`tx-${i}`)).toBe(false);
+    }
+    expect(stored.size).toBe(20 + 40);
+  });
+
+  it("reads and writes values the way Prisma does, so both see the same rows", async () => {
+    const at = new Date("2026-11-25T08:30:00.123Z");
+    await d.sql.execute(sql`
+      INSERT INTO "Staff" ("id", "name", "role", "roomId", "active", "createdAt") VALUES ('s1', '调解员甲', 'mediator', NULL, ${false}, ${at})`);
+    const viaPrisma = await d.db.staff.findUniqueOrThrow({ where: { id: "s1" } });
+    expect(viaPrisma).toMatchObject({ name: "调解员甲", active: false, roomId: null, createdAt: at });
+
+    await d.db.staff.create({ data: { id: "s2", name: "B", role: "staff", active: true, createdAt: at } });
+    const [row] = await d.sql.query<{ active: boolean; createdAt: Date; n: number }>(
+      sql`SELECT "active", "createdAt", 41 + 1 AS "n" FROM "Staff" WHERE "id" = 's2'`,
+    );
+    expect(row).toEqual({ active: true, createdAt: at, n: 42 });
+    // A Date parameter compares with stored dates as Prisma's own filters do.
+    const later = await d.sql.query(sql`SELECT "id" FROM "Staff" WHERE "createdAt" >= ${at} ORDER BY "id"`);
+    expect(later).toEqual([{ id: "s1" }, { id: "s2" }]);
+  });
+
+  it("counts rows changed, and rows returned by RETURNING", async () => {
+    expect(await d.sql.execute(notice("x"))).toBe(1);
+    expect(await d.sql.execute(sql`UPDATE "Notification" SET "text" = 'y' WHERE "id" = 'nobody'`)).toBe(0);
+    expect(await d.sql.execute(sql`UPDATE "Notification" SET "text" = 'y' WHERE "id" = 'x' RETURNING "id"`)).toBe(1);
+  });
+});
+
+describe("the gate", () => {
+  it("turns a statement on the outer runner inside a transaction into an INTERNAL error instead of a hang", async () => {
+    const { dir, file } = tempCopy();
+    const conn = new Database(file);
+    try {
+      const runner = createSqliteSql(conn, new Gate(50));
+      const misuse = runner.transaction(async () => runner.execute(notice("deadlock")));
+      await expect(misuse).rejects.toSatisfy((e) => isAppError(e, "INTERNAL"));
+      // Rolled back, and the gate is free again.
+      expect(await runner.query(sql`SELECT "id" FROM "Notification"`)).toEqual([]);
+      expect(await runner.execute(notice("after"))).toBe(1);
+    } finally {
+      conn.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lets holders in one at a time, in the order they came", async () => {
+    const gate = new Gate();
+    const order: string[] = [];
+    const hold = (name: string, ms: number) =>
+      gate.run(async () => {
+        order.push(`${name}:in`);
+        await pause(ms);
+        order.push(`${name}:out`);
+      });
+    await Promise.all([hold("a", 10), hold("b", 1), hold("c", 1)]);
+    expect(order).toEqual(["a:in", "a:out", "b:in", "b:out", "c:in", "c:out"]);
+    expect(gate.free).toBe(true);
+  });
+});
