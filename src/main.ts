@@ -89,7 +89,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       linkBaseUrl: config.publicBaseUrl,
       dataDir: config.DATA_DIR,
       dialogue,
-      db,
       sql,
       clock,
       logger,

@@ -323,4 +323,21 @@ describe("intake dialogue", () => {
     await r.send({ button: "away:yes" }); // from an old message; we are at "other party"
     expect(r.text()).toContain("对方是谁");
   });
+
+  it("says why a file was refused and carries on: the open question mid-intake, the menu otherwise", async () => {
+    const deps = caseDeps(t);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await r.send({ fileRefused: { reason: "bad_type", limitBytes: 20 * 1024 * 1024 } });
+    expect(r.text()).toContain("这种文件收不了");
+    expect(buttons(r.last).map((b) => b.data)).toContain("cmd:new");
+
+    await throughType(r);
+    await r.send({ fileRefused: { reason: "too_large", limitBytes: 20 * 1024 * 1024 } });
+    expect(r.text()).toContain("文件太大（上限 20MB）");
+    expect(r.text()).toContain("对方是谁"); // the question it interrupted, asked again
+    await r.say("包工头王某");
+    expect(r.text()).toContain("发生在哪里");
+    // The refusal is in the transcript like any other message.
+    expect(await t.db.chatMessage.count({ where: { payload: { contains: "fileRefused" } } })).toBe(2);
+  });
 });

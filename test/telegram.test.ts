@@ -325,6 +325,27 @@ describe("Telegram channel (webhook)", () => {
     expect(await t.db.evidence.count()).toBe(1);
   });
 
+  it("reads a file from disk when a local Bot API server (--local) answers getFile with an absolute path", async () => {
+    await startApp();
+    const resident = chat(106);
+    const code = await intake(resident);
+    // The local server keeps the file on its own disk, shared with us, and serves no download.
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.from("租赁合同第3页".repeat(40))]);
+    const onDisk = `${t.dir}/bot-api-server/documents/file_7.pdf`;
+    fs.mkdirSync(`${t.dir}/bot-api-server/documents`, { recursive: true });
+    fs.writeFileSync(onDisk, pdf);
+    fake.addFile("local-pdf", pdf, onDisk);
+    const downloadsBefore = fake.downloads.length;
+    await resident.send(
+      resident.messageUpdate({ document: { file_id: "local-pdf", file_unique_id: "l1", file_name: "合同.pdf", mime_type: "application/pdf", file_size: pdf.length } }),
+    );
+    expect(resident.text()).toContain(`已记入案件 ${code}`);
+    expect(fake.downloads.length).toBe(downloadsBefore);
+    const [evidence] = await t.db.evidence.findMany({ where: { case: { code } } });
+    expect(evidence).toMatchObject({ mime: "application/pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") });
+    expect(fs.readFileSync(evidence!.storagePath).equals(pdf)).toBe(true);
+  });
+
   it("links a mediator with a one-time invite, tells them of a routed case, shows the queue and takes an acceptance", async () => {
     await startApp();
     const invite = (await (await fetch(`${app!.url}/api/staff/invites`, {
@@ -340,6 +361,12 @@ describe("Telegram channel (webhook)", () => {
     expect(mediator.text()).toContain("已绑定工作人员账号：村调委会值班调解员");
     expect(mediator.text()).toContain("暂无待办案件");
     expect(await t.db.staff.findUnique({ where: { id: "duty_village" } })).toMatchObject({ channel: "telegram", channelUserId: "900" });
+    // Their chat gets the mediator's command menu, in Chinese and English.
+    await until(() => fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}').length === 3, "mediator menu");
+    const menus = fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}');
+    expect(menus.map((c) => (c.params.commands as { command: string }[]).map((x) => x.command))[0]).toEqual(["queue", "help", "lang"]);
+    expect(JSON.stringify(menus[0]!.params.commands)).toContain("待受理与办理中的案件");
+    expect(JSON.stringify(menus[2]!.params.commands)).toContain("Cases waiting and in hand");
 
     // The invite works once only: someone else who got hold of it gets a clear no and the usual start.
     const other = chat(901);

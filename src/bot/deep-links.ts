@@ -28,6 +28,7 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
     }
     turn.state.step = "idle";
     turn.state.draft = undefined;
+    turn.becameStaff = true;
     say(turn, "mediator.linked", { name: result.linked.name });
     await showQueue(turn, result.linked);
     return true;

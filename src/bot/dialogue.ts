@@ -7,7 +7,7 @@ import { listCasesForUser } from "../cases/list-cases.js";
 import { handleGlobalButton, inIntake, parseCommand, runCommand } from "./commands.js";
 import { createConversationRepository } from "./conversation.repository.js";
 import { handleDeepLink } from "./deep-links.js";
-import { handleIntakeStep, receiveFile, startIntake } from "./intake.js";
+import { handleIntakeStep, receiveFile, refuseFile, startIntake } from "./intake.js";
 import { handleMediatorTurn } from "./mediator.js";
 import type { Inbound, Reply } from "./messages.js";
 import { parseState } from "./state.js";
@@ -52,6 +52,7 @@ export function createDialogue(deps: DialogueDeps): Dialogue {
       turn.state.withdrawCode = undefined;
     }
 
+    if (inbound.fileRefused) return refuseFile(turn);
     if (inbound.file) {
       const cases = await listCasesForUser(deps.cases.db, inbound.channel, inbound.userId);
       return receiveFile(turn, cases.find((c) => isOpen(c.status)) ?? null);
@@ -115,7 +116,7 @@ export function createDialogue(deps: DialogueDeps): Dialogue {
           receiptKey,
           now: turn.now,
         });
-        return { messages: turn.out, transcriptId };
+        return { messages: turn.out, transcriptId, ...(turn.becameStaff ? { becameStaff: true } : {}) };
       } catch (err) {
         // Another process handled a message of this user meanwhile: run the turn again on fresh state.
         // (Opening a case is idempotent through the draft's intake key, so a rerun opens nothing twice.)

@@ -8,7 +8,7 @@ import { formatLocal } from "../lib/time.js";
 import type { Draft, Step } from "./state.js";
 import { draftSchema } from "./state.js";
 import { cleanText, hasWords, MAX_TEXT_CHARS, parseMobile, preview } from "./text.js";
-import { actorOf, button, menu, rows, say, type Turn } from "./turn.js";
+import { actorOf, attachButtons, button, menu, rows, say, type Turn } from "./turn.js";
 
 /** Types where money is usually at stake; for others the amount is asked only if the text named one. */
 const MONEY_TYPES: readonly DisputeType[] = [
@@ -391,6 +391,15 @@ async function submit(turn: Turn): Promise<void> {
   if (opened.riskFlags.length > 0) say(turn, "opened.risk");
   if (opened.remote) say(turn, "opened.remote");
   say(turn, "opened.next", {}, [[button(turn, "menu.status", "cmd:status"), button(turn, "menu.new", "cmd:new")]]);
+}
+
+/** A file the channel refused: say why, then carry on where the resident was. */
+export function refuseFile(turn: Turn): void {
+  const refused = turn.inbound.fileRefused!;
+  if (refused.reason === "too_large") say(turn, "file.tooLarge", { limit: Math.floor(refused.limitBytes / 1024 / 1024) });
+  else say(turn, "file.badType");
+  if (turn.state.draft) goTo(turn, turn.state.step);
+  else attachButtons(turn, menu(turn));
 }
 
 /** A file: kept with the draft during intake, added to the newest open case otherwise. */

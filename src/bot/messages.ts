@@ -25,6 +25,8 @@ export interface Inbound {
   /** The pressed button's label, kept for the transcript only. */
   buttonLabel?: string;
   file?: InboundFile;
+  /** A file the channel would not take (checked before or while downloading); the dialogue says why. */
+  fileRefused?: { reason: "too_large" | "bad_type"; limitBytes: number };
   /** The user's language as the channel reports it (Telegram language_code, Accept-Language). */
   localeHint?: string;
   /** The name the channel shows for the user, if any. */
@@ -48,4 +50,6 @@ export interface Reply {
   messages: Outbound[];
   /** Id of the last transcript row written by this turn; absent for a repeated delivery. */
   transcriptId?: number;
+  /** The user became centre staff in this turn: a channel with a command menu per user shows theirs. */
+  becameStaff?: boolean;
 }

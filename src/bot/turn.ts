@@ -21,6 +21,8 @@ export interface Turn {
   locale: Locale;
   now: Date;
   out: Outbound[];
+  /** Set when this turn linked the user to a Staff row (see Reply.becameStaff). */
+  becameStaff?: boolean;
 }
 
 export function say(turn: Turn, key: MessageKey, params: Record<string, string | number> = {}, buttons?: Button[][]): void {

@@ -171,6 +171,7 @@ export const en: Record<MessageKey, string> = {
   "command.withdraw": "Withdraw a case",
   "command.lang": "Language / 语言",
   "command.help": "Help",
+  "command.queue": "Cases waiting and in hand",
   "type.marriage_family": "Marriage & family",
   "type.neighbor": "Neighbours",
   "type.labor": "Labour",

@@ -170,6 +170,7 @@ export const zhCN = {
   "command.withdraw": "撤回案件",
   "command.lang": "切换语言 / Language",
   "command.help": "帮助",
+  "command.queue": "待受理与办理中的案件",
   "type.marriage_family": "婚姻家庭",
   "type.neighbor": "邻里纠纷",
   "type.labor": "劳动争议",

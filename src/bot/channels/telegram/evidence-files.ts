@@ -74,6 +74,18 @@ export function offeredFile(message: Message): OfferedFile | undefined {
 export type FetchedFile = { file: InboundFile } | { rejected: "too_large" | "bad_type" };
 
 /**
+ * The file's bytes. A local Bot API server started with --local answers getFile with an absolute path on
+ * its own disk and serves no download: the bytes are read from there (OneDoor runs beside it, with the
+ * folder shared). The Bot API server is configured by us, so its paths are trusted like its answers.
+ */
+async function openFile(downloadUrl: (filePath: string) => string, filePath: string): Promise<AsyncIterable<Uint8Array>> {
+  if (path.isAbsolute(filePath)) return fs.createReadStream(filePath);
+  const res = await fetch(downloadUrl(filePath));
+  if (!res.ok || !res.body) throw new Error(`file download failed with HTTP ${res.status}`);
+  return res.body as unknown as AsyncIterable<Uint8Array>;
+}
+
+/**
  * Checks type and size before downloading (as far as Telegram tells them), then streams the bytes to
  * `${dataDir}/evidence/<sha256>` while hashing and counting, and checks the signature of what arrived.
  * Same bytes, same path: a repeated delivery stores nothing twice.
@@ -93,8 +105,7 @@ export async function fetchEvidence(
   const info = await io.getFile(offer.fileId);
   if ((info.file_size ?? 0) > max || !info.file_path) return { rejected: "too_large" };
 
-  const res = await fetch(io.downloadUrl(info.file_path));
-  if (!res.ok || !res.body) throw new Error(`file download failed with HTTP ${res.status}`);
+  const source = await openFile(io.downloadUrl, info.file_path);
   const dir = path.join(io.dataDir, "evidence");
   await fs.promises.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${newId()}.part`);
@@ -103,7 +114,7 @@ export async function fetchEvidence(
   let head = Buffer.alloc(0);
   const out = fs.createWriteStream(tmp);
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of source) {
       size += chunk.byteLength;
       if (size > max) {
         out.destroy();

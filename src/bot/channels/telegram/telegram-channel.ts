@@ -2,16 +2,15 @@ import os from "node:os";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type express from "express";
 import { Bot, GrammyError, InputFile, type Context } from "grammy";
-import type { Update } from "grammy/types";
-import type { Db } from "../../../db/client.js";
+import type { BotCommandScope, Update } from "grammy/types";
 import type { Sql } from "../../../db/sql.js";
-import { isLocale, t, type Locale } from "../../../i18n/index.js";
+import { t, type Locale, type MessageKey } from "../../../i18n/index.js";
 import type { JobHandler } from "../../../jobs/worker.js";
 import type { Clock } from "../../../lib/clock.js";
 import { newId } from "../../../lib/ids.js";
 import { KeyedLock } from "../../../lib/keyed-lock.js";
 import type { Logger } from "../../../lib/logger.js";
-import { COMMANDS } from "../../commands.js";
+import { COMMANDS, STAFF_COMMANDS } from "../../commands.js";
 import type { Dialogue } from "../../dialogue.js";
 import type { Inbound, Outbound } from "../../messages.js";
 import type { ChannelSender } from "../messenger.js";
@@ -38,7 +37,6 @@ export interface TelegramChannelDeps {
   linkBaseUrl: string;
   dataDir: string;
   dialogue: Dialogue;
-  db: Db;
   sql: Sql;
   clock: Clock;
   logger: Logger;
@@ -76,7 +74,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * It translates and delivers; the dialogue decides.
  */
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
-  const { logger, dialogue, db } = deps;
+  const { logger, dialogue } = deps;
   const mode = deps.webhookSecret && deps.publicBaseUrl ? "webhook" : "polling";
   const botId = deps.token.split(":")[0] ?? "bot";
   const store = createUpdateStore({ sql: deps.sql, clock: deps.clock, botId, owner: `telegram:${os.hostname()}:${process.pid}:${newId().slice(0, 8)}` });
@@ -107,12 +105,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       }
     })();
     return inited;
-  }
-
-  async function localeOf(chatId: string, hint?: string): Promise<Locale> {
-    const c = await db.conversation.findUnique({ where: { channel_userId: { channel: TELEGRAM_CHANNEL, userId: chatId } }, select: { locale: true } });
-    if (c && isLocale(c.locale)) return c.locale;
-    return hint?.toLowerCase().startsWith("en") ? "en" : "zh-CN";
   }
 
   async function sendOne(chatId: string, o: Outbound): Promise<void> {
@@ -153,6 +145,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // Only the dialogue holds a slot: waiting out a 429 for one chat must not hold up the others.
     const answer = await dialogueSlots.run(() => dialogue.handle(inbound));
     await reply(chatId, answer.messages);
+    if (answer.becameStaff) {
+      await setCommands(STAFF_COMMANDS, { type: "chat", chat_id: Number(chatId) }).catch((err: unknown) =>
+        logger.warn({ err: (err as Error).message }, "setMyCommands for a mediator's chat failed"),
+      );
+    }
   }
 
   bot.on("callback_query:data", async (ctx) => {
@@ -166,7 +163,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   });
 
   bot.on(["message:photo", "message:voice", "message:audio", "message:document"], async (ctx) => {
-    const chatId = String(ctx.chat.id);
     const offer = offeredFile(ctx.message)!;
     const fetched = await fetchEvidence(
       {
@@ -178,12 +174,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       offer,
     );
     if ("rejected" in fetched) {
-      const locale = await localeOf(chatId, ctx.from?.language_code);
-      const text =
-        fetched.rejected === "too_large"
-          ? t(locale, "file.tooLarge", { limit: Math.round((deps.maxFileBytes ?? MAX_FILE_BYTES) / 1024 / 1024) })
-          : t(locale, "file.badType");
-      return reply(chatId, [{ kind: "text", text }]);
+      return converse(ctx, { fileRefused: { reason: fetched.rejected, limitBytes: deps.maxFileBytes ?? MAX_FILE_BYTES } });
     }
     await converse(ctx, { file: fetched.file, ...(ctx.message.caption ? { text: ctx.message.caption } : {}) });
   });
@@ -231,11 +222,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const router =
     mode === "webhook" ? createTelegramWebhookRouter({ secret: deps.webhookSecret!, accept: (u) => accept(u as Update) }) : undefined;
 
-  async function setCommands(): Promise<void> {
-    const list = (locale: Locale) => COMMANDS.map((c) => ({ command: c, description: t(locale, `command.${c}`) }));
-    await bot.api.setMyCommands(list("zh-CN"));
-    await bot.api.setMyCommands(list("zh-CN"), { language_code: "zh" });
-    await bot.api.setMyCommands(list("en"), { language_code: "en" });
+  /** The command menu in Chinese (also the default) and English, for everyone or for one chat. */
+  async function setCommands(commands: readonly string[], scope?: BotCommandScope): Promise<void> {
+    const list = (locale: Locale) => commands.map((c) => ({ command: c, description: t(locale, `command.${c}` as MessageKey) }));
+    const where = scope ? { scope } : {};
+    await bot.api.setMyCommands(list("zh-CN"), where);
+    await bot.api.setMyCommands(list("zh-CN"), { ...where, language_code: "zh" });
+    await bot.api.setMyCommands(list("en"), { ...where, language_code: "en" });
   }
 
   async function startPolling(): Promise<void> {
@@ -264,7 +257,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   async function boot(): Promise<void> {
     await ready();
-    await setCommands().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "setMyCommands failed"));
+    await setCommands(COMMANDS).catch((err: unknown) => logger.warn({ err: (err as Error).message }, "setMyCommands failed"));
     if (stopping) return;
     if (mode === "webhook") {
       const url = `${deps.publicBaseUrl!.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`;
