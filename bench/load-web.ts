@@ -1,9 +1,9 @@
 // The load process: simulated residents completing intakes through the web-chat API, or the baseline
 // route, at a fixed concurrency for a fixed number of messages. Separate from the server, as real
 // residents are. Prints a LoadResult as JSON.
-import http from "node:http";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import type { Outbound } from "../src/bot/messages.js";
+import { createPoster } from "./post.js";
 import { summarise } from "./stats.js";
 
 const [mode, url, concurrencyArg, messagesArg] = process.argv.slice(2);
@@ -24,25 +24,7 @@ let intakes = 0;
 let errors = 0;
 const latencies: number[] = [];
 
-// node:http with keep-alive rather than fetch: the load process must cost little CPU, or its own
-// queueing shows up in the latencies it measures (the machine has two cores for server and load).
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-
-function post(target: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      target,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const { post, connect } = createPoster(concurrency);
 
 async function timed(body: unknown, headers: Record<string, string>, target: string): Promise<{ messages: Outbound[] }> {
   const t0 = performance.now();
@@ -96,6 +78,7 @@ async function baseline(id: number): Promise<void> {
   }
 }
 
+await connect(new URL(url!).origin);
 const t0 = performance.now();
 await Promise.all(Array.from({ length: concurrency }, (_, i) => (mode === "baseline" ? baseline(i) : resident(i))));
 const seconds = (performance.now() - t0) / 1000;

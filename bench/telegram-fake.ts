@@ -9,3 +9,6 @@ setInterval(() => {
 }, 1000).unref();
 process.stdout.write(`${JSON.stringify({ apiRoot: fake.apiRoot, token: fake.token })}\n`);
 process.on("SIGTERM", () => void fake.close().then(() => process.exit(0)));
+// The parent holds our stdin open: when it is gone (finished, crashed, interrupted), so are we.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();

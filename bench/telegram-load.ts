@@ -1,6 +1,7 @@
 // Load generator for bench/telegram.ts, run as its own process so the server's numbers are not its own.
 // Usage: tsx bench/telegram-load.ts '<json options>'; prints one JSON line with latencies.
 import { percentile } from "../src/classify/evaluate.js";
+import { createPoster } from "./post.js";
 
 interface LoadOptions {
   url: string;
@@ -40,20 +41,18 @@ for (let chat = opts.firstChatId; total < opts.updates; chat++) {
   }
 }
 
+const { post, connect } = createPoster(opts.concurrency);
+const headers = { "x-telegram-bot-api-secret-token": opts.secret };
 const latencies: number[] = [];
 let errors = 0;
+await connect(new URL(opts.url).origin);
 const started = performance.now();
 await Promise.all(
   queues.map(async (q) => {
     for (const update of q) {
       const t0 = performance.now();
       try {
-        const res = await fetch(opts.url, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": opts.secret },
-          body: JSON.stringify(update),
-        });
-        await res.arrayBuffer();
+        const res = await post(opts.url, JSON.stringify(update), headers);
         if (res.status !== 200) errors++;
       } catch {
         errors++;

@@ -1,23 +1,22 @@
-// Webhook throughput and latency of the Telegram channel against a bare grammY bot, in one run.
+// Issue 4's measure: webhook throughput and latency of the Telegram channel against a bare grammY bot,
+// in one run. Three processes besides this one: the fake Bot API (Telegram's servers are not our CPU),
+// the server (the compiled build, as `npm start` runs it, with the baseline bot on a second port and the
+// same Prisma client), and the load generator.
 // Run alone: npx tsx bench/telegram.ts [--json] [--updates N]
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import type { Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import express from "express";
-import { Bot, webhookCallback } from "grammy";
-import { loadConfig } from "../src/config/env.js";
-import type { Db } from "../src/db/client.js";
-import { silentLogger } from "../src/lib/logger.js";
-import { start, type Running } from "../src/main.js";
+import { startBenchServer } from "./bench-server.js";
+import { peakRssMb, round } from "./stats.js";
 
 const run = promisify(execFile);
 const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
 const LOAD = path.resolve("bench/telegram-load.ts");
 const FAKE = path.resolve("bench/telegram-fake.ts");
+/** The secret bench/server.mjs configures for both webhooks. */
+const SECRET = "bench_secret";
 
 interface FakeProcess {
   apiRoot: string;
@@ -26,9 +25,8 @@ interface FakeProcess {
   close(): void;
 }
 
-/** The fake Bot API in a process of its own, like Telegram's servers would be. */
 async function startFakeProcess(): Promise<FakeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [TSX, FAKE], { stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [TSX, FAKE], { stdio: ["pipe", "pipe", "inherit"] });
   const first = await new Promise<string>((resolve, reject) => {
     let buf = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -45,7 +43,6 @@ async function startFakeProcess(): Promise<FakeProcess> {
     close: () => void child.kill("SIGTERM"),
   };
 }
-const SECRET = "bench_secret";
 
 interface LoadResult {
   sent: number;
@@ -64,86 +61,30 @@ async function load(url: string, concurrency: number, updates: number): Promise<
   const options = { url, secret: SECRET, concurrency, updates, firstUpdateId: nextUpdateId, firstChatId: nextChatId };
   nextUpdateId += updates * 3 + 10;
   nextChatId += updates + 10;
-  const { stdout } = await run(process.execPath, [TSX, LOAD, JSON.stringify(options)], { timeout: 600_000, maxBuffer: 1 << 20 });
+  const { stdout, stderr } = await run(process.execPath, [TSX, LOAD, JSON.stringify(options)], { timeout: 600_000, maxBuffer: 1 << 20 });
+  if (stderr) process.stderr.write(stderr);
   return JSON.parse(stdout) as LoadResult;
 }
 
-/** The baseline: grammY's own webhookCallback on express; each update is one insert and one reply. */
-async function startBaseline(db: Db, fake: FakeProcess): Promise<{ url: string; close(): Promise<void> }> {
-  const bot = new Bot(fake.token, { client: { apiRoot: fake.apiRoot } });
-  await bot.init();
-  const store = (updateId: number) =>
-    db.notification.create({ data: { id: `baseline:${updateId}`, dedupeKey: `baseline:${updateId}`, kind: "bench", text: "", createdAt: new Date() } });
-  bot.on("message", async (ctx) => {
-    await store(ctx.update.update_id);
-    await ctx.reply("收到");
-  });
-  bot.on("callback_query:data", async (ctx) => {
-    await store(ctx.update.update_id);
-    await ctx.answerCallbackQuery();
-    await ctx.reply("收到");
-  });
-  const app = express();
-  app.post("/telegram/webhook", express.json(), webhookCallback(bot, "express", { secretToken: SECRET }));
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}/telegram/webhook`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-async function drained(app: Running): Promise<void> {
-  for (;;) {
-    const open = await app.db.job.count({ where: { kind: "telegram.update", doneAt: null, failedAt: null } });
-    if (open === 0) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
 const summary = (r: LoadResult) => ({ perSecond: round(r.perSecond), p50Ms: round(r.p50), p99Ms: round(r.p99), maxMs: round(r.max), errors: r.errors });
 
 export async function benchTelegram(opts: { concurrency: number[]; updates: number }): Promise<object> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onedoor-bench-tg-"));
   const fake = await startFakeProcess();
-  const config = loadConfig({
-    DATABASE_URL: `file:${path.join(dir, "bench.db")}`,
-    PORT: "0",
-    LOG_LEVEL: "silent",
-    DATA_DIR: dir,
-    PUBLIC_BASE_URL: "https://onedoor.example.org",
-    TELEGRAM_BOT_TOKEN: fake.token,
-    TELEGRAM_API_ROOT: fake.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-  });
-  // The local classifier (no classifier option). Pacing is opened up: the fake is not Telegram, and
-  // Telegram's 30 messages/s would measure Telegram, not us.
-  const app = await start(config, {
-    logger: silentLogger,
-    telegram: { limits: { perChatPerSecond: 10_000, perChatBurst: 10_000, globalPerSecond: 100_000, globalBurst: 100_000 } },
-  });
-  const baseline = await startBaseline(app.db, fake);
-  const ours = `${app.url}/telegram/webhook`;
+  const server = await startBenchServer({ BENCH_TELEGRAM_API_ROOT: fake.apiRoot, BENCH_TELEGRAM_TOKEN: fake.token });
+  const ours = `${server.url}/telegram/webhook`;
   try {
     // Warm both paths (JIT, connections, SQLite pages) before measuring.
-    await load(baseline.url, 4, 100);
-    await load(ours, 4, 100);
-    await drained(app);
+    await load(server.telegramBaselineUrl, 4, 200);
+    await load(ours, 4, 200);
+    await server.drain();
 
     const runs = [];
     for (const concurrency of opts.concurrency) {
-      const base = await load(baseline.url, concurrency, opts.updates);
+      const base = await load(server.telegramBaselineUrl, concurrency, opts.updates);
       const repliesBefore = (await fake.stats()).sendMessage ?? 0;
       const t0 = performance.now();
       const mine = await load(ours, concurrency, opts.updates);
-      await drained(app);
+      const handled = await server.drain();
       const processedSeconds = (performance.now() - t0) / 1000;
       runs.push({
         concurrency,
@@ -153,6 +94,9 @@ export async function benchTelegram(opts: { concurrency: number[]; updates: numb
           ...summary(mine),
           // Until every update was handled: classified, state saved, replies sent to the (fake) Bot API.
           processedPerSecond: round(opts.updates / processedSeconds),
+          // What a resident waits: from the update stored to its replies accepted by the Bot API.
+          handledP50Ms: round(handled.handledP50Ms),
+          handledP99Ms: round(handled.handledP99Ms),
           replies: ((await fake.stats()).sendMessage ?? 0) - repliesBefore,
         },
         p50Ratio: round(mine.p50 / base.p50),
@@ -167,14 +111,13 @@ export async function benchTelegram(opts: { concurrency: number[]; updates: numb
       name: "telegram-webhook",
       node: process.version,
       cpus: os.cpus().length,
-      note: "webhook answer latency measured by a separate load process on 127.0.0.1; baseline = bare grammY webhookCallback (one insert + one reply per update) on the same Prisma client",
+      note: "webhook answer latency measured by a separate load process on 127.0.0.1; the server is the compiled build in its own process; baseline = bare grammY webhookCallback (one insert + one reply per update) on the same Prisma client, same process",
       runs,
+      peakRssMb: peakRssMb(server.pid),
     };
   } finally {
-    await baseline.close();
-    await app.close();
+    await server.stop();
     fake.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

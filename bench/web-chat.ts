@@ -1,7 +1,7 @@
-import { execFile, fork, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
+import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { startBenchServer } from "./bench-server.js";
 import { peakRssMb, round, type LoadResult } from "./stats.js";
 
 const run = promisify(execFile);
@@ -12,31 +12,6 @@ async function load(mode: "onedoor" | "baseline", url: string, concurrency: numb
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout) as LoadResult;
-}
-
-/** The Node flags `npm start` uses (package.json), so the benchmark runs the server the same way. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: { start: string } };
-  return pkg.scripts.start.match(/^node (.*?)\s*dist\/main\.js$/)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
-}
-
-export async function startBenchServer(): Promise<{ child: ChildProcess; url: string; baselineUrl: string; pid: number; stop(): Promise<void> }> {
-  // Measure what `npm start` runs: the compiled build, with no TypeScript loader in the process.
-  await run("npm", ["run", "build", "--silent"]);
-  const child = fork("bench/server.mjs", [], { execArgv: startFlags(), stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const info = await new Promise<{ url: string; baselineUrl: string; pid: number }>((resolve, reject) => {
-    child.once("message", (m) => resolve(m as { url: string; baselineUrl: string; pid: number }));
-    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  return {
-    child,
-    ...info,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.send("stop");
-      }),
-  };
 }
 
 /**

@@ -1,0 +1,63 @@
+// Starts bench/server.mjs (the compiled build, as `npm start` runs it) in a process of its own.
+import { execFile, fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** The Node flags `npm start` uses (package.json), so the benchmark runs the server the same way. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.match(/^node (.*?)\s*dist\/main\.js$/)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+}
+
+export interface DrainResult {
+  updates: number;
+  /** From an update stored (on arrival) to its replies accepted by the Bot API, since the last drain. */
+  handledP50Ms: number;
+  handledP99Ms: number;
+}
+
+export interface BenchServer {
+  child: ChildProcess;
+  url: string;
+  baselineUrl: string;
+  telegramBaselineUrl: string;
+  pid: number;
+  /** Resolves when every Telegram update the server stored has been handled. */
+  drain(): Promise<DrainResult>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  // Measure what `npm start` runs: the compiled build, with no TypeScript loader in the process.
+  await run("npm", ["run", "build", "--silent"]);
+  const child = fork("bench/server.mjs", [], {
+    execArgv: startFlags(),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const info = await new Promise<{ url: string; baselineUrl: string; telegramBaselineUrl: string; pid: number }>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as { url: string; baselineUrl: string; telegramBaselineUrl: string; pid: number }));
+    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return {
+    child,
+    ...info,
+    drain: () =>
+      new Promise<DrainResult>((resolve) => {
+        const onMessage = (m: unknown) => {
+          if (typeof m !== "object" || m === null || !("drained" in m)) return;
+          child.off("message", onMessage);
+          resolve(m as unknown as DrainResult);
+        };
+        child.on("message", onMessage);
+        child.send("drain");
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.send("stop");
+      }),
+  };
+}
