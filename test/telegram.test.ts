@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import type { Classifier } from "../src/classify/port.js";
 import { loadConfig } from "../src/config/env.js";
+import { MINUTE, ManualClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { start, type Running } from "../src/main.js";
 import { startFakeTelegram, TelegramChat, until, type FakeTelegram } from "./fakes/telegram-api.js";
@@ -48,7 +49,7 @@ describe("Telegram channel (webhook)", () => {
     await t.cleanup();
   });
 
-  async function startApp(c: Classifier = classifier()): Promise<Running> {
+  async function startApp(c: Classifier = classifier(), clock?: ManualClock): Promise<Running> {
     const config = loadConfig({
       DATABASE_URL: t.url,
       PORT: "0",
@@ -62,7 +63,7 @@ describe("Telegram channel (webhook)", () => {
     });
     // The fake is not Telegram: pace faster so a whole intake does not take a minute (the pacing itself
     // is covered by the rate-limit test below, with Telegram's real numbers).
-    app = await start(config, { migrate: false, logger: silentLogger, classifier: c, telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 } } });
+    app = await start(config, { migrate: false, logger: silentLogger, classifier: c, ...(clock ? { clock } : {}), telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 } } });
     return app;
   }
 
@@ -169,6 +170,31 @@ describe("Telegram channel (webhook)", () => {
       const rows = (call.params.reply_markup as { inline_keyboard?: { callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
       for (const b of rows.flat()) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
     }
+  });
+
+  it("handles an update once when the job sweep takes it over while it is still in hand", async () => {
+    // The Bot API (here: the classifier) keeps an update in hand past the job lease; the sweep then
+    // claims the job as if its process had died. It must join the update in hand, not run it again.
+    const gated = gatedClassifier(classifier());
+    const clock = new ManualClock("2026-11-23T02:00:00Z");
+    await startApp(gated, clock);
+    const resident = chat(107);
+    await resident.say("/start");
+    await resident.press("同意");
+    const story = resident.textUpdate(STORY);
+    expect((await post(story)).status).toBe(200);
+    await until(() => gated.waiting === 1, "the classifier to be asked");
+
+    clock.advance(6 * MINUTE); // past the 5-minute lease
+    const dedupeKey = `telegram:123456:${String(story.update_id)}`;
+    await until(async () => (await t.db.job.findUnique({ where: { dedupeKey } }))?.attempts === 2, "the sweep to take the job over");
+    gated.open();
+    await settled(Number(story.update_id));
+    // The sweep's run finishes with the one in hand; give a second run the time it would take to send.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gated.waiting).toBe(1); // classified once
+    const asked = fake.sent("sendMessage", 107).filter((c) => String(c.params.text).includes("邻里纠纷"));
+    expect(asked).toHaveLength(1); // one reply, not one per run
   });
 
   it("handles an update delivered twice once: one case, one set of replies", async () => {

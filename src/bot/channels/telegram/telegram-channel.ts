@@ -188,12 +188,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // Last: anything else (edited messages, group chats, other update kinds) is left alone on purpose.
   bot.use(() => undefined);
 
+  const inHand = new Map<number, Promise<void>>();
+
   /** Handles one stored update, in order with the others of its chat. */
-  async function handle(update: Update): Promise<void> {
-    const chatId = privateChatOf(update);
-    if (!chatId) return;
-    await ready();
-    await chatLock.run(chatId, () => bot.handleUpdate(update));
+  function handle(update: Update): Promise<void> {
+    // The job sweep takes over an update whose lease ran out, which can be one still in hand here (the
+    // Bot API was down for minutes): join it rather than run it twice and send its replies twice.
+    const running = inHand.get(update.update_id);
+    if (running) return running;
+    const p = (async () => {
+      const chatId = privateChatOf(update);
+      if (!chatId) return;
+      await ready();
+      await chatLock.run(chatId, () => bot.handleUpdate(update));
+    })().finally(() => inHand.delete(update.update_id));
+    inHand.set(update.update_id, p);
+    return p;
   }
 
   function dispatch(jobId: string, update: Update): void {
