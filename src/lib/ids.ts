@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
+/**
+ * A UUIDv7 (RFC 9562): the creation millisecond first, then 74 random bits. Rows inserted one after the
+ * other land on the same B-tree page of the primary key (SQLite and PostgreSQL alike) instead of a random
+ * one each, so a commit writes fewer pages. The embedded time is for locality only: never read it.
+ */
 export function newId(): string {
-  return randomUUID();
+  const ms = Date.now().toString(16).padStart(12, "0");
+  // A v4 UUID supplies the random bits and the variant; its first 13 hex digits make way for the time.
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }
 
 /** An unguessable token (web chat sessions, invite codes). */
