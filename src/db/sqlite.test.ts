@@ -36,31 +36,26 @@ describe("SQLite database layer", () => {
 
   const ids = async () => (await d.db.notification.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((n) => n.id);
 
-  it("keeps another request's write when a Prisma transaction open at the same time rolls back", async () => {
-    // Before the gate, this write joined the open transaction on the shared connection and was rolled
-    // back with it, after its caller had been told it was stored (a Telegram update answered 200, lost).
-    const failing = d.db
-      .$transaction(async (tx) => {
+  // Before the gate, the outside writes joined the open transaction on the shared connection and were
+  // rolled back with it, after their callers had been told they were stored (a Telegram update answered
+  // 200, then lost).
+  const failingTransactions: Record<string, (d: OneDoorDatabase) => Promise<unknown>> = {
+    "a Prisma transaction": (d) =>
+      d.db.$transaction(async (tx) => {
         await tx.notification.create({ data: { id: "inside", dedupeKey: "inside", kind: "test", text: "", createdAt: new Date() } });
         await pause(30);
         throw new Error("rolled back");
-      })
-      .catch((e: Error) => e.message);
-    await pause(5);
-    await d.db.notification.create({ data: { id: "outside-prisma", dedupeKey: "outside-prisma", kind: "test", text: "", createdAt: new Date() } });
-    await d.sql.execute(notice("outside-sql"));
-    expect(await failing).toBe("rolled back");
-    expect(await ids()).toEqual(["outside-prisma", "outside-sql"]);
-  });
-
-  it("keeps another request's write when one of our transactions rolls back", async () => {
-    const failing = d.sql
-      .transaction(async (tx) => {
+      }),
+    "one of our transactions": (d) =>
+      d.sql.transaction(async (tx) => {
         await tx.execute(notice("inside"));
         await pause(30);
         throw new Error("rolled back");
-      })
-      .catch((e: Error) => e.message);
+      }),
+  };
+
+  it.each(Object.keys(failingTransactions))("keeps another request's write when %s open at the same time rolls back", async (kind) => {
+    const failing = failingTransactions[kind]!(d).catch((e: Error) => e.message);
     await pause(5);
     await d.db.notification.create({ data: { id: "outside-prisma", dedupeKey: "outside-prisma", kind: "test", text: "", createdAt: new Date() } });
     await d.sql.execute(notice("outside-sql"));
