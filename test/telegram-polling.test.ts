@@ -1,86 +1,49 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TokenBucket } from "../src/bot/channels/telegram/outbox.js";
 import { splitText } from "../src/bot/channels/telegram/render.js";
-import { loadConfig } from "../src/config/env.js";
-import { silentLogger } from "../src/lib/logger.js";
-import { start, type Running } from "../src/main.js";
-import { startFakeTelegram, TelegramChat, until, type FakeTelegram } from "./fakes/telegram-api.js";
+import { TelegramChat, until } from "./fakes/telegram-api.js";
 import { scriptedClassifier } from "./support/classifiers.js";
-import { createTestDb, type TestDb } from "./support/db.js";
+import { telegramWorld } from "./support/telegram.js";
 
 describe("Telegram channel (long polling)", () => {
-  let t: TestDb;
-  let fake: FakeTelegram;
-  let app: Running | undefined;
-
-  beforeEach(async () => {
-    t = await createTestDb();
-    fake = await startFakeTelegram();
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await fake.close();
-    await t.cleanup();
-  });
-
-  async function startApp(): Promise<Running> {
-    // No PUBLIC_BASE_URL and no secret: long polling.
-    const config = loadConfig({
-      DATABASE_URL: t.url,
-      PORT: "0",
-      LOG_LEVEL: "silent",
-      DATA_DIR: t.dir,
-      JOB_POLL_MS: "50",
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-    });
-    app = await start(config, {
-      migrate: false,
-      logger: silentLogger,
-      classifier: scriptedClassifier([{ match: "工资", type: "labor", confidence: 0.9 }]),
-      telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 } },
-    });
-    return app;
-  }
-
-  const settled = (updateId: number) =>
-    until(async () => Boolean((await t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${updateId}` } }))?.doneAt), `update ${updateId}`);
+  const w = telegramWorld();
+  // No PUBLIC_BASE_URL and no secret: long polling.
+  const startApp = () => w.start({ classifier: scriptedClassifier([{ match: "工资", type: "labor", confidence: 0.9 }]) });
 
   it("deletes any webhook, long-polls, and talks with a resident through buttons", async () => {
     await startApp();
-    await until(() => fake.sent("getUpdates").length > 0, "the first poll");
-    const methods = fake.calls.map((c) => c.method);
+    await until(() => w.fake.sent("getUpdates").length > 0, "the first poll");
+    const methods = w.fake.calls.map((c) => c.method);
     expect(methods).toContain("deleteWebhook");
     expect(methods.indexOf("deleteWebhook")).toBeLessThan(methods.indexOf("getUpdates"));
     expect(methods).not.toContain("setWebhook");
     // Nothing is served at the webhook path in polling mode.
-    expect((await fetch(`${app!.url}/telegram/webhook`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${w.app!.url}/telegram/webhook`, { method: "POST" })).status).toBe(404);
 
-    const resident = new TelegramChat(fake, async (u) => fake.push(u), settled, 301, { first_name: "Li", language_code: "en" });
+    const resident = new TelegramChat(w.fake, async (u) => w.fake.push(u), w.settled, 301, { first_name: "Li", language_code: "en" });
     await resident.say("/start");
     // An English-speaking resident is greeted in English.
     expect(resident.text()).toContain("Do you agree");
     await resident.press("I agree");
     await resident.say("The boss has not paid three months of 工资 to our crew");
     expect(resident.text()).toContain("Labour");
-    const polls = fake.sent("getUpdates");
+    const polls = w.fake.sent("getUpdates");
     expect(polls.some((c) => Number(c.params.timeout) > 0)).toBe(true);
   });
 
   it("keeps the conversation across a restart in polling mode", async () => {
     await startApp();
-    const resident = new TelegramChat(fake, async (u) => fake.push(u), settled, 302);
+    const resident = new TelegramChat(w.fake, async (u) => w.fake.push(u), w.settled, 302);
     await resident.say("/start");
     await resident.press("同意");
-    await app!.close();
-    app = undefined;
+    await w.app!.close();
+    w.app = undefined;
     // Sent while the centre was down: Telegram keeps it until the next poll.
     const story = resident.textUpdate("老板拖欠了我们三个月工资");
-    fake.push(story);
+    w.fake.push(story);
     await startApp();
-    await settled(Number(story.update_id));
-    expect(String(fake.sent("sendMessage", 302).at(-1)!.params.text)).toContain("劳动争议");
+    await w.settled(Number(story.update_id));
+    expect(String(w.fake.sent("sendMessage", 302).at(-1)!.params.text)).toContain("劳动争议");
   });
 });
 

@@ -1,15 +1,12 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import type { Classifier } from "../src/classify/port.js";
-import { loadConfig } from "../src/config/env.js";
 import { MINUTE, ManualClock } from "../src/lib/clock.js";
-import { silentLogger } from "../src/lib/logger.js";
-import { start, type Running } from "../src/main.js";
-import { startFakeTelegram, TelegramChat, until, type FakeTelegram } from "./fakes/telegram-api.js";
+import { TelegramChat, until } from "./fakes/telegram-api.js";
 import { scriptedClassifier } from "./support/classifiers.js";
-import { createTestDb, type TestDb } from "./support/db.js";
+import { telegramWorld } from "./support/telegram.js";
 
 const SECRET = "test_webhook-secret";
 const STORY = "隔壁装修每天早上六点就开始打钻，说了好几次都不听";
@@ -34,42 +31,13 @@ function gatedClassifier(inner: Classifier) {
 }
 
 describe("Telegram channel (webhook)", () => {
-  let t: TestDb;
-  let fake: FakeTelegram;
-  let app: Running | undefined;
-
-  beforeEach(async () => {
-    t = await createTestDb();
-    fake = await startFakeTelegram();
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await fake.close();
-    await t.cleanup();
-  });
-
-  async function startApp(c: Classifier = classifier(), clock?: ManualClock): Promise<Running> {
-    const config = loadConfig({
-      DATABASE_URL: t.url,
-      PORT: "0",
-      LOG_LEVEL: "silent",
-      DATA_DIR: t.dir,
-      JOB_POLL_MS: "50",
-      PUBLIC_BASE_URL: "https://onedoor.example.org",
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-    });
-    // The fake is not Telegram: pace faster so a whole intake does not take a minute (the pacing itself
-    // is covered by the rate-limit test below, with Telegram's real numbers).
-    app = await start(config, { migrate: false, logger: silentLogger, classifier: c, ...(clock ? { clock } : {}), telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 } } });
-    return app;
-  }
+  const w = telegramWorld();
+  const webhookEnv = { PUBLIC_BASE_URL: "https://onedoor.example.org", TELEGRAM_WEBHOOK_SECRET: SECRET };
+  const startApp = (c: Classifier = classifier(), clock?: ManualClock) => w.start({ env: webhookEnv, classifier: c, clock });
 
   /** Telegram's side of a webhook delivery: POST the update, then run a method named in the reply, as Telegram does. */
   async function post(update: Record<string, unknown>, secret = SECRET): Promise<Response> {
-    const res = await fetch(`${app!.url}/telegram/webhook`, {
+    const res = await fetch(`${w.app!.url}/telegram/webhook`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
       body: JSON.stringify(update),
@@ -77,7 +45,7 @@ describe("Telegram channel (webhook)", () => {
     const reply = (await res.clone().json().catch(() => ({}))) as { method?: string; [param: string]: unknown };
     if (res.ok && reply.method) {
       const { method, ...params } = reply;
-      await fetch(`${fake.apiRoot}/bot${fake.token}/${method}`, {
+      await fetch(`${w.fake.apiRoot}/bot${w.fake.token}/${method}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(params),
@@ -91,14 +59,7 @@ describe("Telegram channel (webhook)", () => {
     expect(res.status).toBe(200);
   }
 
-  async function settled(updateId: number): Promise<void> {
-    await until(async () => {
-      const job = await t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${updateId}` } });
-      return Boolean(job?.doneAt);
-    }, `update ${updateId} handled`);
-  }
-
-  const chat = (id: number, from?: { first_name: string; language_code?: string }) => new TelegramChat(fake, deliver, settled, id, from);
+  const chat = (id: number, from?: { first_name: string; language_code?: string }) => new TelegramChat(w.fake, deliver, w.settled, id, from);
 
   async function intake(person: TelegramChat): Promise<string> {
     await person.say("/start");
@@ -119,9 +80,9 @@ describe("Telegram channel (webhook)", () => {
   it("takes a whole report in Chinese through buttons and text, and answers the webhook before the classifier", async () => {
     const gated = gatedClassifier(classifier());
     await startApp(gated);
-    expect(fake.sent("setWebhook")[0]?.params).toMatchObject({ url: "https://onedoor.example.org/telegram/webhook", secret_token: SECRET });
+    expect(w.fake.sent("setWebhook")[0]?.params).toMatchObject({ url: "https://onedoor.example.org/telegram/webhook", secret_token: SECRET });
     // The command menu is set in Chinese (also the default) and in English.
-    const commands = fake.sent("setMyCommands");
+    const commands = w.fake.sent("setMyCommands");
     expect(commands.map((c) => c.params.language_code ?? "default")).toEqual(["default", "zh", "en"]);
     expect(JSON.stringify(commands[1]!.params.commands)).toContain("登记新的纠纷");
     expect(JSON.stringify(commands[2]!.params.commands)).toContain("Report a new dispute");
@@ -139,11 +100,11 @@ describe("Telegram channel (webhook)", () => {
     const res = await post(story);
     expect(res.status).toBe(200);
     await until(() => gated.waiting === 1, "the classifier to be asked");
-    const job = await t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${String(story.update_id)}` } });
+    const job = await w.t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${String(story.update_id)}` } });
     expect(job?.doneAt).toBeNull();
     gated.open();
-    await settled(Number(story.update_id));
-    expect(fake.sent("sendMessage", 101).at(-1)!.params.text).toContain("邻里纠纷");
+    await w.settled(Number(story.update_id));
+    expect(w.fake.sent("sendMessage", 101).at(-1)!.params.text).toContain("邻里纠纷");
 
     await resident.press("对");
     expect(resident.text()).toContain("对方是谁");
@@ -159,14 +120,14 @@ describe("Telegram channel (webhook)", () => {
     expect(code).toBeDefined();
     expect(resident.text()).toContain(`案件编号：${code}`);
 
-    const stored = await t.db.case.findUniqueOrThrow({ where: { code: code! }, include: { parties: true } });
+    const stored = await w.t.db.case.findUniqueOrThrow({ where: { code: code! }, include: { parties: true } });
     expect(stored.disputeType).toBe("neighbor");
     expect(stored.parties.find((p) => p.role === "claimant")).toMatchObject({ channel: "telegram", channelUserId: "101", name: "张三" });
 
     // Every button press was answered; every button fits Telegram's 64-byte callback_data.
-    const presses = fake.calls.filter((c) => c.method === "answerCallbackQuery").length;
+    const presses = w.fake.calls.filter((c) => c.method === "answerCallbackQuery").length;
     expect(presses).toBe(6);
-    for (const call of fake.sent("sendMessage")) {
+    for (const call of w.fake.sent("sendMessage")) {
       const rows = (call.params.reply_markup as { inline_keyboard?: { callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
       for (const b of rows.flat()) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
     }
@@ -187,13 +148,13 @@ describe("Telegram channel (webhook)", () => {
 
     clock.advance(6 * MINUTE); // past the 5-minute lease
     const dedupeKey = `telegram:123456:${String(story.update_id)}`;
-    await until(async () => (await t.db.job.findUnique({ where: { dedupeKey } }))?.attempts === 2, "the sweep to take the job over");
+    await until(async () => (await w.t.db.job.findUnique({ where: { dedupeKey } }))?.attempts === 2, "the sweep to take the job over");
     gated.open();
-    await settled(Number(story.update_id));
+    await w.settled(Number(story.update_id));
     // The sweep's run finishes with the one in hand; give a second run the time it would take to send.
     await new Promise((r) => setTimeout(r, 300));
     expect(gated.waiting).toBe(1); // classified once
-    const asked = fake.sent("sendMessage", 107).filter((c) => String(c.params.text).includes("邻里纠纷"));
+    const asked = w.fake.sent("sendMessage", 107).filter((c) => String(c.params.text).includes("邻里纠纷"));
     expect(asked).toHaveLength(1); // one reply, not one per run
   });
 
@@ -218,17 +179,17 @@ describe("Telegram channel (webhook)", () => {
     expect(replies.filter((r) => r.method === "answerCallbackQuery")).toEqual([
       { method: "answerCallbackQuery", callback_query_id: (submit.callback_query as { id: string }).id },
     ]);
-    await settled(Number(submit.update_id));
-    const sentBefore = fake.sent("sendMessage", 102).length;
+    await w.settled(Number(submit.update_id));
+    const sentBefore = w.fake.sent("sendMessage", 102).length;
     expect((await post(submit)).status).toBe(200);
-    await until(async () => (await t.db.job.count({ where: { doneAt: null, kind: "telegram.update" } })) === 0, "no update in hand");
+    await until(async () => (await w.t.db.job.count({ where: { doneAt: null, kind: "telegram.update" } })) === 0, "no update in hand");
 
-    expect(await t.db.case.count()).toBe(1);
+    expect(await w.t.db.case.count()).toBe(1);
     // The resident saw the case code once.
-    const codes = fake.sent("sendMessage", 102).filter((c) => CASE_CODE_PATTERN.test(String(c.params.text)));
+    const codes = w.fake.sent("sendMessage", 102).filter((c) => CASE_CODE_PATTERN.test(String(c.params.text)));
     expect(codes).toHaveLength(1);
-    expect(fake.sent("sendMessage", 102).length).toBe(sentBefore);
-    expect(fake.calls.filter((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === (submit.callback_query as { id: string }).id)).toHaveLength(1);
+    expect(w.fake.sent("sendMessage", 102).length).toBe(sentBefore);
+    expect(w.fake.calls.filter((c) => c.method === "answerCallbackQuery" && c.params.callback_query_id === (submit.callback_query as { id: string }).id)).toHaveLength(1);
   });
 
   it("refuses a wrong webhook secret with 401 and processes nothing", async () => {
@@ -238,39 +199,35 @@ describe("Telegram channel (webhook)", () => {
       const res = await post(stranger.textUpdate("/start"), secret);
       expect(res.status).toBe(401);
     }
-    const noHeader = await fetch(`${app!.url}/telegram/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stranger.textUpdate("/start")) });
+    const noHeader = await fetch(`${w.app!.url}/telegram/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stranger.textUpdate("/start")) });
     expect(noHeader.status).toBe(401);
-    expect(await t.db.job.count({ where: { kind: "telegram.update" } })).toBe(0);
-    expect(await t.db.conversation.count()).toBe(0);
-    expect(fake.sent("sendMessage")).toHaveLength(0);
+    expect(await w.t.db.job.count({ where: { kind: "telegram.update" } })).toBe(0);
+    expect(await w.t.db.conversation.count()).toBe(0);
+    expect(w.fake.sent("sendMessage")).toHaveLength(0);
   });
 
   it("waits out a 429 for one chat without holding up another, and loses nothing", async () => {
-    const config = loadConfig({
-      DATABASE_URL: t.url, PORT: "0", LOG_LEVEL: "silent", DATA_DIR: t.dir, JOB_POLL_MS: "50",
-      PUBLIC_BASE_URL: "https://onedoor.example.org", TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_WEBHOOK_SECRET: SECRET,
-    });
     // Telegram's real pacing here.
-    app = await start(config, { migrate: false, logger: silentLogger, classifier: classifier() });
-    fake.rateLimit({ method: "sendMessage", chatId: 201, retryAfter: 1 });
+    await w.start({ env: webhookEnv, classifier: classifier(), telegramPacing: true });
+    w.fake.rateLimit({ method: "sendMessage", chatId: 201, retryAfter: 1 });
     const a = chat(201);
     const b = chat(202);
     const aStart = a.textUpdate("/start");
     const bStart = b.textUpdate("/start");
     await deliver(aStart);
     await deliver(bStart);
-    await settled(Number(bStart.update_id));
-    await settled(Number(aStart.update_id));
+    await w.settled(Number(bStart.update_id));
+    await w.settled(Number(aStart.update_id));
 
     // A was told to wait; B got its greeting while A waited; then A got everything, in order.
-    const aCalls = fake.calls.filter((c) => String(c.params.chat_id) === "201" && c.method.startsWith("sendMessage"));
+    const aCalls = w.fake.calls.filter((c) => String(c.params.chat_id) === "201" && c.method.startsWith("sendMessage"));
     expect(aCalls.map((c) => c.method)).toEqual(["sendMessage:429", "sendMessage", "sendMessage"]);
-    const bFirst = fake.sent("sendMessage", 202)[0]!;
+    const bFirst = w.fake.sent("sendMessage", 202)[0]!;
     expect(bFirst.seq).toBeGreaterThan(aCalls[0]!.seq);
     expect(bFirst.seq).toBeLessThan(aCalls[1]!.seq);
     expect(String(aCalls[1]!.params.text)).toContain("一扇门");
     expect(String(aCalls[2]!.params.text)).toContain("您同意吗");
-    expect(fake.sent("sendMessage", 202)).toHaveLength(2);
+    expect(w.fake.sent("sendMessage", 202)).toHaveLength(2);
   });
 
   it("picks up where the resident was after a restart, including an update stored but not handled", async () => {
@@ -280,12 +237,12 @@ describe("Telegram channel (webhook)", () => {
     await resident.press("同意");
     await resident.say(STORY);
     expect(resident.text()).toContain("邻里纠纷");
-    await app!.close();
-    app = undefined;
+    await w.app!.close();
+    w.app = undefined;
 
     // A press that reached the database just before the process went down, never handled.
     const press = resident.pressUpdate("对");
-    await t.db.job.create({
+    await w.t.db.job.create({
       data: {
         id: "crashed-update",
         kind: "telegram.update",
@@ -298,8 +255,8 @@ describe("Telegram channel (webhook)", () => {
 
     await startApp();
     // The job sweep handles it: the resident sees the next question without pressing again.
-    await settled(Number(press.update_id));
-    expect(String(fake.sent("sendMessage", 104).at(-1)!.params.text)).toContain("对方是谁");
+    await w.settled(Number(press.update_id));
+    expect(String(w.fake.sent("sendMessage", 104).at(-1)!.params.text)).toContain("对方是谁");
     await resident.say("隔壁王某");
     await resident.say("幸福小区3栋");
     await resident.press("一周内");
@@ -307,7 +264,7 @@ describe("Telegram channel (webhook)", () => {
     await resident.press("发到这个聊天");
     await resident.press("确认提交");
     expect(resident.text()).toMatch(CASE_CODE_PATTERN);
-    expect(await t.db.case.count()).toBe(1);
+    expect(await w.t.db.case.count()).toBe(1);
   });
 
   it("stores a photo with its SHA-256 and lists it on the case; refuses wrong types and sizes before downloading", async () => {
@@ -316,7 +273,7 @@ describe("Telegram channel (webhook)", () => {
     const code = await intake(resident);
 
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("photo of the drill marks on the wall".repeat(50))]);
-    fake.addFile("photo-big", jpeg, "photos/file_1.jpg");
+    w.fake.addFile("photo-big", jpeg, "photos/file_1.jpg");
     const sha = createHash("sha256").update(jpeg).digest("hex");
     await resident.send(
       resident.messageUpdate({
@@ -329,26 +286,26 @@ describe("Telegram channel (webhook)", () => {
     );
     // The resident sees the photo filed on their case.
     expect(resident.text()).toContain(`已记入案件 ${code}`);
-    const evidence = await t.db.evidence.findMany({ where: { case: { code } } });
+    const evidence = await w.t.db.evidence.findMany({ where: { case: { code } } });
     expect(evidence).toHaveLength(1);
     expect(evidence[0]).toMatchObject({ kind: "photo", mime: "image/jpeg", sha256: sha, size: jpeg.length });
     expect(evidence[0]!.storagePath.endsWith(`evidence/${sha}`)).toBe(true);
     expect(createHash("sha256").update(fs.readFileSync(evidence[0]!.storagePath)).digest("hex")).toBe(sha);
-    const staffView = (await (await fetch(`${app!.url}/api/staff/cases/${code}`)).json()) as { case: { evidence: { sha256: string }[] } };
+    const staffView = (await (await fetch(`${w.app!.url}/api/staff/cases/${code}`)).json()) as { case: { evidence: { sha256: string }[] } };
     expect(staffView.case.evidence.map((e) => e.sha256)).toEqual([sha]);
 
     // An executable and an oversized PDF are refused before anything is downloaded.
-    const getFilesBefore = fake.sent("getFile").length;
+    const getFilesBefore = w.fake.sent("getFile").length;
     await resident.send(resident.messageUpdate({ document: { file_id: "exe", file_unique_id: "e1", file_name: "发票.exe", mime_type: "application/x-msdownload", file_size: 1000 } }));
     expect(resident.text()).toContain("这种文件收不了");
     await resident.send(resident.messageUpdate({ document: { file_id: "big", file_unique_id: "g1", file_name: "合同.pdf", mime_type: "application/pdf", file_size: 30 * 1024 * 1024 } }));
     expect(resident.text()).toContain("文件太大");
     // A "PDF" whose bytes are not a PDF is refused after download and not kept.
-    fake.addFile("fake-pdf", Buffer.from("MZ this is not a pdf"), "documents/fake.pdf");
+    w.fake.addFile("fake-pdf", Buffer.from("MZ this is not a pdf"), "documents/fake.pdf");
     await resident.send(resident.messageUpdate({ document: { file_id: "fake-pdf", file_unique_id: "f1", file_name: "证据.pdf", mime_type: "application/pdf", file_size: 20 } }));
     expect(resident.text()).toContain("这种文件收不了");
-    expect(fake.sent("getFile").length).toBe(getFilesBefore + 1);
-    expect(await t.db.evidence.count()).toBe(1);
+    expect(w.fake.sent("getFile").length).toBe(getFilesBefore + 1);
+    expect(await w.t.db.evidence.count()).toBe(1);
   });
 
   it("reads a file from disk when a local Bot API server (--local) answers getFile with an absolute path", async () => {
@@ -357,24 +314,24 @@ describe("Telegram channel (webhook)", () => {
     const code = await intake(resident);
     // The local server keeps the file on its own disk, shared with us, and serves no download.
     const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.from("租赁合同第3页".repeat(40))]);
-    const onDisk = `${t.dir}/bot-api-server/documents/file_7.pdf`;
-    fs.mkdirSync(`${t.dir}/bot-api-server/documents`, { recursive: true });
+    const onDisk = `${w.t.dir}/bot-api-server/documents/file_7.pdf`;
+    fs.mkdirSync(`${w.t.dir}/bot-api-server/documents`, { recursive: true });
     fs.writeFileSync(onDisk, pdf);
-    fake.addFile("local-pdf", pdf, onDisk);
-    const downloadsBefore = fake.downloads.length;
+    w.fake.addFile("local-pdf", pdf, onDisk);
+    const downloadsBefore = w.fake.downloads.length;
     await resident.send(
       resident.messageUpdate({ document: { file_id: "local-pdf", file_unique_id: "l1", file_name: "合同.pdf", mime_type: "application/pdf", file_size: pdf.length } }),
     );
     expect(resident.text()).toContain(`已记入案件 ${code}`);
-    expect(fake.downloads.length).toBe(downloadsBefore);
-    const [evidence] = await t.db.evidence.findMany({ where: { case: { code } } });
+    expect(w.fake.downloads.length).toBe(downloadsBefore);
+    const [evidence] = await w.t.db.evidence.findMany({ where: { case: { code } } });
     expect(evidence).toMatchObject({ mime: "application/pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") });
     expect(fs.readFileSync(evidence!.storagePath).equals(pdf)).toBe(true);
   });
 
   it("links a mediator with a one-time invite, tells them of a routed case, shows the queue and takes an acceptance", async () => {
     await startApp();
-    const invite = (await (await fetch(`${app!.url}/api/staff/invites`, {
+    const invite = (await (await fetch(`${w.app!.url}/api/staff/invites`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ staffId: "duty_village" }),
@@ -386,10 +343,10 @@ describe("Telegram channel (webhook)", () => {
     // The mediator sees they are linked, and an empty queue.
     expect(mediator.text()).toContain("已绑定工作人员账号：村调委会值班调解员");
     expect(mediator.text()).toContain("暂无待办案件");
-    expect(await t.db.staff.findUnique({ where: { id: "duty_village" } })).toMatchObject({ channel: "telegram", channelUserId: "900" });
+    expect(await w.t.db.staff.findUnique({ where: { id: "duty_village" } })).toMatchObject({ channel: "telegram", channelUserId: "900" });
     // Their chat gets the mediator's command menu, in Chinese and English.
-    await until(() => fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}').length === 3, "mediator menu");
-    const menus = fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}');
+    await until(() => w.fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}').length === 3, "mediator menu");
+    const menus = w.fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}');
     expect(menus.map((c) => (c.params.commands as { command: string }[]).map((x) => x.command))[0]).toEqual(["queue", "help", "lang"]);
     expect(JSON.stringify(menus[0]!.params.commands)).toContain("待受理与办理中的案件");
     expect(JSON.stringify(menus[2]!.params.commands)).toContain("Cases waiting and in hand");
@@ -403,8 +360,8 @@ describe("Telegram channel (webhook)", () => {
     // A resident reports a neighbour dispute; it is routed to the village committee.
     const code = await intake(chat(106));
     // The mediator is told, with buttons to accept or return it.
-    await until(() => fake.sent("sendMessage", 900).some((c) => String(c.params.text).includes("新案件分派") && String(c.params.text).includes(code)), "assignment notice");
-    const notice = fake.sent("sendMessage", 900).find((c) => String(c.params.text).includes("新案件分派"))!;
+    await until(() => w.fake.sent("sendMessage", 900).some((c) => String(c.params.text).includes("新案件分派") && String(c.params.text).includes(code)), "assignment notice");
+    const notice = w.fake.sent("sendMessage", 900).find((c) => String(c.params.text).includes("新案件分派"))!;
     expect(JSON.stringify(notice.params.reply_markup)).toContain(`受理 ${code}`);
 
     await mediator.say("/queue");
@@ -413,7 +370,7 @@ describe("Telegram channel (webhook)", () => {
 
     await mediator.press(`受理 ${code}`);
     expect(mediator.text()).toContain(`已受理 ${code}`);
-    const accepted = await t.db.case.findUniqueOrThrow({ where: { code } });
+    const accepted = await w.t.db.case.findUniqueOrThrow({ where: { code } });
     expect(accepted).toMatchObject({ status: "in_mediation", mediatorId: "duty_village" });
 
     await mediator.say("/queue");
@@ -439,11 +396,11 @@ describe("Telegram channel (webhook)", () => {
     expect(stranger.text()).toContain(`没有找到案件 ${code}`);
     expect(stranger.text()).toContain("一扇门");
 
-    const invite = (await (await fetch(`${app!.url}/api/staff/cases/${code}/invites`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { startPayload: string };
+    const invite = (await (await fetch(`${w.app!.url}/api/staff/cases/${code}/invites`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { startPayload: string };
     const respondent = chat(109, { first_name: "王某" });
     await respondent.say(`/start ${invite.startPayload}`);
     expect(respondent.text()).toContain(`您已作为被申请人（对方当事人）加入案件 ${code}`);
-    const party = await t.db.party.findFirstOrThrow({ where: { case: { code }, role: "respondent" } });
+    const party = await w.t.db.party.findFirstOrThrow({ where: { case: { code }, role: "respondent" } });
     expect(party).toMatchObject({ channel: "telegram", channelUserId: "109", inviteToken: null });
     // The respondent now finds the case under "my cases".
     await respondent.say("/status");
@@ -455,6 +412,6 @@ describe("Telegram channel (webhook)", () => {
 
     // Garbage payloads get the usual start.
     await chat(110).say("/start hello");
-    expect(fake.sent("sendMessage", 110).map((c) => String(c.params.text)).join("\n")).toContain("这个链接无法识别");
+    expect(w.fake.sent("sendMessage", 110).map((c) => String(c.params.text)).join("\n")).toContain("这个链接无法识别");
   });
 });

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach } from "vitest";
+import type { Classifier } from "../../src/classify/port.js";
+import { loadConfig } from "../../src/config/env.js";
+import type { ManualClock } from "../../src/lib/clock.js";
+import { silentLogger } from "../../src/lib/logger.js";
+import { start, type Running } from "../../src/main.js";
+import { startFakeTelegram, until, type FakeTelegram } from "../fakes/telegram-api.js";
+import { createTestDb, type TestDb } from "./db.js";
+
+export interface TelegramWorld {
+  /** A fresh database per test. */
+  t: TestDb;
+  /** The fake Bot API the real grammY talks to. */
+  fake: FakeTelegram;
+  app: Running | undefined;
+  /** The whole service against the fake; webhook mode when `env` names PUBLIC_BASE_URL and a secret. */
+  start(options?: { env?: Record<string, string>; classifier?: Classifier; clock?: ManualClock; telegramPacing?: boolean }): Promise<Running>;
+  /** Resolves once the stored update has been handled (its job is done). */
+  settled(updateId: number): Promise<void>;
+}
+
+/** Per test: a database, a fake Bot API, and the app once started; all closed after the test. */
+export function telegramWorld(): TelegramWorld {
+  const w = {} as TelegramWorld;
+  beforeEach(async () => {
+    w.t = await createTestDb();
+    w.fake = await startFakeTelegram();
+  });
+  afterEach(async () => {
+    await w.app?.close();
+    w.app = undefined;
+    await w.fake.close();
+    await w.t.cleanup();
+  });
+  w.start = async ({ env = {}, classifier, clock, telegramPacing = false } = {}) => {
+    const config = loadConfig({
+      DATABASE_URL: w.t.url,
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      DATA_DIR: w.t.dir,
+      JOB_POLL_MS: "50",
+      TELEGRAM_BOT_TOKEN: w.fake.token,
+      TELEGRAM_API_ROOT: w.fake.apiRoot,
+      ...env,
+    });
+    // The fake is not Telegram: pace faster so a whole intake does not take a minute, unless the test is
+    // about Telegram's real pacing.
+    w.app = await start(config, {
+      migrate: false,
+      logger: silentLogger,
+      classifier,
+      ...(clock ? { clock } : {}),
+      ...(telegramPacing ? {} : { telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 } } }),
+    });
+    return w.app;
+  };
+  w.settled = (updateId) =>
+    until(async () => {
+      const job = await w.t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${updateId}` } });
+      return Boolean(job?.doneAt);
+    }, `update ${updateId} handled`);
+  return w;
+}
