@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import type { Classifier } from "../src/classify/port.js";
@@ -327,6 +329,30 @@ describe("Telegram channel (webhook)", () => {
     const [evidence] = await w.t.db.evidence.findMany({ where: { case: { code } } });
     expect(evidence).toMatchObject({ mime: "application/pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") });
     expect(fs.readFileSync(evidence!.storagePath).equals(pdf)).toBe(true);
+  });
+
+  it("sends a file as a document: the bytes uploaded intact, with its name and caption", async () => {
+    await startApp();
+    // A document the centre serves (roadmap 4 renders these); here a small local server stands in.
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.from("受理通知书 OD-20261123-0001 ".repeat(200))]);
+    const docs = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/pdf", "content-length": pdf.length });
+      res.end(pdf);
+    });
+    await new Promise<void>((r) => docs.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(docs.address() as AddressInfo).port}/documents/notice.pdf`;
+      await w.app!.telegram!.send("108", [
+        { kind: "file", name: "受理通知书.pdf", mime: "application/pdf", url, caption: "案件 OD-20261123-0001 受理通知书" },
+      ]);
+      const [sent] = w.fake.sent("sendDocument", 108);
+      expect(sent?.uploads).toEqual([
+        { field: "document", name: "受理通知书.pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") },
+      ]);
+      expect(sent?.params.caption).toBe("案件 OD-20261123-0001 受理通知书");
+    } finally {
+      await new Promise<void>((r) => docs.close(() => r()));
+    }
   });
 
   it("links a mediator with a one-time invite, tells them of a routed case, shows the queue and takes an acceptance", async () => {

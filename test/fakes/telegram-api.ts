@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -12,8 +13,8 @@ export interface ApiCall {
   params: Record<string, unknown>;
   /** Order of arrival across all calls. */
   seq: number;
-  /** For multipart uploads: the uploaded files' names and sizes. */
-  uploads?: { field: string; name: string; size: number }[];
+  /** For multipart uploads: the uploaded files' names, sizes and SHA-256. */
+  uploads?: { field: string; name: string; size: number; sha256: string }[];
 }
 
 interface RateLimitRule {
@@ -38,6 +39,36 @@ export interface FakeTelegram {
   /** Paths of files the bot downloaded. */
   downloads: string[];
   close(): Promise<void>;
+}
+
+/**
+ * multipart/form-data as a tolerant server (Telegram's) reads it: header names in any case, with or
+ * without a space after the colon, and a filename quoted or not, in UTF-8 (grammY sends it bare).
+ */
+function parseMultipart(body: Buffer, boundary: string): { name: string; filename?: string; body: Buffer }[] {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: { name: string; filename?: string; body: Buffer }[] = [];
+  let at = body.indexOf(delimiter);
+  while (at !== -1) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, start);
+    if (next === -1) break;
+    const part = body.subarray(start + 2, next - 2); // after the CRLF, before the CRLF that ends it
+    const split = part.indexOf("\r\n\r\n");
+    const headers = part.subarray(0, split).toString("utf8");
+    const disposition = /content-disposition:\s*form-data(.*)/i.exec(headers)?.[1] ?? "";
+    const field = (key: string) => new RegExp(`;\\s*${key}=(?:"([^"]*)"|([^;\\r\\n]*))`, "i").exec(disposition);
+    const name = field("name");
+    const filename = field("filename");
+    parts.push({
+      name: name?.[1] ?? name?.[2] ?? "",
+      ...(filename ? { filename: filename[1] ?? filename[2] ?? "" } : {}),
+      body: part.subarray(split + 4),
+    });
+    at = next;
+  }
+  return parts;
 }
 
 export async function startFakeTelegram(options: { token?: string; botUsername?: string } = {}): Promise<FakeTelegram> {
@@ -66,19 +97,26 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
     if (type.startsWith("application/json") && body.length) return { params: { ...params, ...(JSON.parse(body.toString("utf8")) as object) } };
     if (type.startsWith("multipart/form-data")) {
-      const form = await new Response(body, { headers: { "content-type": type } }).formData();
+      const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2];
+      if (!boundary) throw new Error("multipart body without a boundary");
       const uploads: NonNullable<ApiCall["uploads"]> = [];
-      form.forEach((value, key) => {
-        if (typeof value === "string") {
+      for (const part of parseMultipart(body, boundary)) {
+        if (part.filename === undefined) {
+          const value = part.body.toString("utf8");
           try {
-            params[key] = JSON.parse(value);
+            params[part.name] = JSON.parse(value);
           } catch {
-            params[key] = value;
+            params[part.name] = value;
           }
         } else {
-          uploads.push({ field: key, name: value.name, size: value.size });
+          uploads.push({ field: part.name, name: part.filename, size: part.body.length, sha256: createHash("sha256").update(part.body).digest("hex") });
         }
-      });
+      }
+      // A file sent as "attach://<part>" belongs to the parameter that names it (grammY uploads this way).
+      for (const [key, value] of Object.entries(params)) {
+        const attached = typeof value === "string" && value.startsWith("attach://") ? uploads.find((u) => u.field === value.slice(9)) : undefined;
+        if (attached) attached.field = key;
+      }
       return { params, uploads };
     }
     if (type.startsWith("application/x-www-form-urlencoded")) {
