@@ -69,8 +69,6 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
   const now = clock.now();
   const remote = Boolean(input.claimant.away);
   const result = await deps.sql.transaction(async (tx) => {
-    // The counter write comes first: a SQLite transaction that writes first takes the write lock (or
-    // waits for it) up front instead of failing to upgrade a read when another process is writing.
     const code = await nextCaseCode(tx, deps.codePrefix, deps.zone, now);
     const route = await routeCase(tx, input);
     const id = newId();
