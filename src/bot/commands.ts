@@ -9,8 +9,6 @@ import { actorOf, button, menu, say, sayText, type Turn } from "./turn.js";
 
 export const COMMANDS = ["start", "new", "status", "cancel", "help", "lang", "withdraw"] as const;
 export type Command = (typeof COMMANDS)[number];
-/** What a linked mediator's menu offers (src/bot/mediator.ts answers them). */
-export const STAFF_COMMANDS = ["queue", "help", "lang"] as const;
 
 /** Words a resident may type instead of a slash command (whole message only, so a story is never read as one). */
 const KEYWORDS: Record<string, Command> = {

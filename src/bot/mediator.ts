@@ -19,6 +19,9 @@ import { say, sayText, type Turn } from "./turn.js";
  * or returns cases with buttons. Reached from the dialogue when the sender is linked staff.
  */
 
+/** The commands a linked mediator's chat menu offers; handleMediatorTurn answers them. */
+export const STAFF_COMMANDS = ["queue", "help", "lang"] as const;
+
 const ACCEPT = "med:acc:";
 const DECLINE = "med:dec:";
 const SHOW = "med:case:";

@@ -8,7 +8,6 @@ export type Query = Prisma.Sql;
 export const sql = Prisma.sql;
 /** Joins fragments (a VALUES list, a SET list) with a separator. */
 export const join = Prisma.join;
-export const empty = Prisma.empty;
 
 /**
  * Port: plain SQL for the paths that run on every message, and every transaction.
