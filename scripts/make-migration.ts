@@ -1,6 +1,8 @@
-// Writes a new migration from the difference between the committed migrations and schema.prisma.
-// `prisma migrate dev` does not work with the JS engine (P1014), so migrations are made with
-// `migrate diff` instead. Usage: npm run db:migration -- <name>
+// Writes a new migration from the difference between the last committed schema.prisma and the one in
+// the working tree. `prisma migrate dev` does not work with the JS engine (P1014), and with an adapter
+// in prisma.config.ts `migrate diff` can read neither a database URL nor the migrations folder, so the
+// committed schema (which every commit keeps in step with its migrations) is the starting point.
+// Usage: npm run db:migration -- <name>
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,20 +14,19 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 const dir = "prisma/migrations";
 const hasMigrations = fs.existsSync(dir) && fs.readdirSync(dir).some((d) => /^\d{14}_/.test(d));
-const scratch = path.resolve("data/.migration-scratch.db");
-fs.mkdirSync(path.dirname(scratch), { recursive: true });
-fs.rmSync(scratch, { force: true });
-const env = { ...process.env, DATABASE_URL: `file:${scratch}` };
-const prisma = (args: string[]) => execFileSync("npx", ["prisma", ...args], { env, encoding: "utf8" });
+const previous = path.resolve("data/.previous-schema.prisma");
+fs.mkdirSync(path.dirname(previous), { recursive: true });
+const prisma = (args: string[]) => execFileSync("npx", ["prisma", ...args], { encoding: "utf8" });
 
-// Replay the committed migrations into a scratch database, then diff it against the schema.
-if (hasMigrations) prisma(["migrate", "deploy"]);
+if (hasMigrations) {
+  fs.writeFileSync(previous, execFileSync("git", ["show", "HEAD:prisma/schema.prisma"], { encoding: "utf8" }));
+}
 const sql = prisma([
   "migrate", "diff",
-  ...(hasMigrations ? ["--from-url", `file:${scratch}`] : ["--from-empty"]),
+  ...(hasMigrations ? ["--from-schema-datamodel", previous] : ["--from-empty"]),
   "--to-schema-datamodel", "prisma/schema.prisma", "--script",
 ]);
-fs.rmSync(scratch, { force: true });
+fs.rmSync(previous, { force: true });
 if (!/\b(CREATE|ALTER|DROP|INSERT)\b/.test(sql)) {
   console.log("schema.prisma matches the migrations; nothing to write");
   process.exit(0);

@@ -7,6 +7,10 @@ import type { TelegramChannel } from "./bot/channels/telegram/telegram-channel.j
 import type { RateLimits } from "./bot/channels/telegram/outbox.js";
 import { createWebChatRouter, WEB_CHANNEL } from "./bot/channels/web/web-chat.routes.js";
 import { createMediatorJobHandlers } from "./bot/mediator.js";
+import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
+import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
+import type { Outbound } from "./bot/messages.js";
+import type { Transcriber } from "./speech/port.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
 import type { CaseDeps } from "./cases/deps.js";
@@ -33,6 +37,8 @@ export interface StartOptions {
   /** Tests drive the job sweep themselves. */
   startWorker?: boolean;
   classifier?: Classifier;
+  /** Tests hand in speech to text (or leave it out). */
+  transcriber?: Transcriber;
   /** Tests and benchmarks loosen Telegram's pacing against a local fake Bot API. */
   telegram?: { limits?: Partial<RateLimits>; maxFileBytes?: number; concurrency?: number };
 }
@@ -63,8 +69,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const classifier = options.classifier ?? (await buildClassifier(config, logger));
   const conversations = createConversationRepository(sql);
 
+  const handoffs = createHandoffRepository(sql);
+  const transcriber = config.speech ? await buildTranscriber(config.speech) : undefined;
+
   const senders = new Map<string, ChannelSender>();
+  // The web chat's transcript is its delivery; other channels send, and the transcript keeps a copy,
+  // so a person taking over reads notices and staff replies too.
   senders.set(WEB_CHANNEL, (userId, messages) => conversations.appendOutbound(WEB_CHANNEL, userId, messages, clock.now()));
+  const recorded = (channel: string, send: ChannelSender): ChannelSender => async (userId: string, messages: Outbound[]) => {
+    await send(userId, messages);
+    await conversations.appendOutbound(channel, userId, messages, clock.now());
+  };
   const messenger = createMessenger(senders);
 
   let worker: JobWorker | undefined;
@@ -77,7 +92,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     codePrefix: config.CASE_CODE_PREFIX,
     onJobsDue: () => worker?.kick(),
   };
-  const dialogue = createDialogue({ cases, classifier, logger });
+  const dialogue = createDialogue({
+    cases,
+    classifier,
+    logger,
+    centre: config.centre,
+    transcriber: options.transcriber ?? transcriber,
+    transcribeTimeoutMs: config.SPEECH_TIMEOUT_MS,
+  });
 
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
@@ -94,7 +116,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger,
       ...options.telegram,
     });
-    senders.set(TELEGRAM_CHANNEL, telegram.send);
+    senders.set(TELEGRAM_CHANNEL, recorded(TELEGRAM_CHANNEL, telegram.send));
   }
 
   worker = createJobWorker({
@@ -105,6 +127,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     handlers: {
       ...createCaseJobHandlers({ ...cases, messenger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
+      ...createHandoffJobHandlers({ sql, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
     },
@@ -116,8 +139,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     },
     routers: [
       ...(telegram?.router ? [telegram.router] : []),
-      createWebChatRouter({ dialogue, conversations }),
-      createStaffRouter({ db, sql, clock, staffToken: config.STAFF_API_TOKEN, deepLink: telegram?.deepLink }),
+      createWebChatRouter({ dialogue, conversations, dataDir: config.DATA_DIR }),
+      createStaffRouter({
+        db,
+        sql,
+        clock,
+        staffToken: config.STAFF_API_TOKEN,
+        deepLink: telegram?.deepLink,
+        handoffs,
+        conversations,
+        onJobsDue: () => worker?.kick(),
+      }),
     ],
   });
 
@@ -162,6 +194,12 @@ async function buildClassifier(config: Config, logger: Logger): Promise<Classifi
   if (!config.llm) return local;
   const { createLlmClassifier } = await import("./classify/llm-classifier.js");
   return createLlmClassifier({ llm: config.llm, fallback: local, logger });
+}
+
+/** The `openai` SDK loads only when speech to text is configured. */
+async function buildTranscriber(settings: NonNullable<Config["speech"]>): Promise<Transcriber> {
+  const { createOpenAiTranscriber } = await import("./speech/openai-transcriber.js");
+  return createOpenAiTranscriber(settings);
 }
 
 async function main(): Promise<void> {

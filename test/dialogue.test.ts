@@ -12,8 +12,11 @@ function classifier() {
     { match: "工资", type: "labor", confidence: 0.92 },
     { match: "离婚需要", type: "not_dispute", confidence: 0.9 },
     { match: "说不清", type: "other", confidence: 0.3 },
+    { match: "漏水", type: "neighbor", confidence: 0.9 },
   ]);
 }
+
+const state = async (t: TestDb) => JSON.parse((await t.db.conversation.findFirstOrThrow()).state);
 
 describe("intake dialogue", () => {
   let t: TestDb;
@@ -24,7 +27,7 @@ describe("intake dialogue", () => {
     await t.cleanup();
   });
 
-  /** Consent given, story told, type confirmed: the resident is at the first fact question. */
+  /** Consent given, story told, type confirmed: the resident is at the first open question. */
   async function throughType(r: Resident, story = STORY) {
     await r.send({ button: "cmd:start" });
     await r.press("同意");
@@ -32,54 +35,70 @@ describe("intake dialogue", () => {
     await r.press("对");
   }
 
-  it("takes a resident from greeting to a case code, room and deadline in Chinese", async () => {
+  it("takes a plain story to a case code in a few steps, and ends with the case card", async () => {
     const deps = caseDeps(t);
-    deps.clock.set("2026-11-23T02:00:00Z");
+    deps.clock.set("2026-11-23T02:00:00Z"); // Monday 10:00 in Shanghai: the centre is open
     const r = new Resident(makeDialogue(deps, classifier()));
 
     await r.send({ button: "cmd:start" });
     expect(r.text()).toContain("一扇门");
-    expect(r.text()).toContain("您同意吗");
+    expect(r.text()).toContain("同意就开始登记");
+    await r.say(STORY); // the story before consent is kept, not lost
+    expect(r.text()).toContain("已记下您说的情况");
     await r.press("同意");
-    expect(r.text()).toContain("请用自己的话说说");
-    await r.say(STORY);
-    expect(r.text()).toContain("看起来是【劳动争议】，对吗？");
-    await r.press("对");
-    expect(r.text()).toContain("对方是谁");
-    await r.say("包工头王某");
-    expect(r.text()).toContain("发生在哪里");
-    await r.press("跳过");
-    expect(r.text()).toContain("涉及多少钱");
-    await r.say("1.2万");
-    expect(r.text()).toContain("从什么时候开始");
-    await r.press("一个月内");
-    expect(r.text()).toContain("在外地务工");
-    await r.press("在外地");
-    expect(r.text()).toContain("送达地址确认");
-    await r.press("发到这个聊天");
-    expect(r.text()).toContain("请核对");
+    // What the story told us is shown back: nothing the resident said is asked again.
+    expect(r.text()).toContain("我理解的是");
     expect(r.text()).toContain("类型：劳动争议");
-    expect(r.text()).toContain("对方：包工头王某");
+    expect(r.text()).toContain("对方：老板王某");
     expect(r.text()).toContain("金额：12,000 元");
-    expect(r.text()).toContain("在外地：是");
+    await r.press("对");
+    expect(r.text()).toContain("怎么称呼您");
+    await r.say("王强 139 1234 5678");
+    expect(r.text()).toContain("在外地吗");
+    await r.press("在外地");
+    expect(r.text()).toContain("请核对");
+    expect(r.text()).toContain("联系人：王强 139****5678");
+    expect(r.text()).toContain("文书送达：发到本聊天（电子送达）");
     await r.press("确认提交");
 
-    const reply = r.text();
-    const code = reply.match(CASE_CODE_PATTERN)?.[0];
+    const code = r.text().match(CASE_CODE_PATTERN)?.[0];
     expect(code).toBe("OD-20261123-0001");
-    expect(reply).toContain("劳动争议调解室");
-    expect(reply).toContain("11月26日 23:59"); // general: 3 days, end of the local day
-    expect(reply).toContain("视频调解"); // away from home
+    // The case card is the last bubble, and carries the code to copy.
+    const card = r.last[r.last.length - 1]!;
+    expect(card.kind === "text" && card.copyText).toBe(code);
+    const cardText = card.kind === "text" ? card.text : "";
+    expect(cardText).toContain(`案件编号：${code}`);
+    expect(cardText).toContain("承办：劳动争议调解室");
+    expect(cardText).toContain("调解员联系您：11月23日 11:00 前");
+    expect(cardText).toContain("办结期限：11月26日 23:59"); // general: 3 days, end of the local day
+    expect(cardText).toContain("调解员会打电话或在这里联系您");
+    expect(texts(r.last.slice(0, -1))).toContain("远程调解"); // away from home: said before the card
+
     const stored = await t.db.case.findUniqueOrThrow({ where: { code }, include: { parties: true } });
     expect(stored.amountFen).toBe(1_200_000);
     expect(stored.remote).toBe(true);
     expect(stored.description).toBe(STORY);
-    expect(stored.parties.find((p) => p.role === "claimant")?.consentAt).not.toBeNull();
-    expect(stored.parties.find((p) => p.role === "respondent")?.name).toBe("包工头王某");
+    const claimant = stored.parties.find((p) => p.role === "claimant")!;
+    expect([claimant.name, claimant.contact, claimant.serviceChannel]).toEqual(["王强", "13912345678", "chat"]);
+    expect(claimant.consentAt).not.toBeNull();
+    expect(stored.parties.find((p) => p.role === "respondent")?.name).toBe("老板王某");
 
-    await r.press("我的案件");
+    await r.press("查进度");
     expect(r.text()).toContain(code!);
     expect(r.text()).toContain("已分流，待调解员受理");
+    expect(r.text()).toContain("下一步：等调解员受理（11月23日 11:00 前）");
+  });
+
+  it("promises contact after opening hours honestly: a case at night hears from a mediator next morning", async () => {
+    const deps = caseDeps(t);
+    deps.clock.set("2026-11-27T14:00:00Z"); // Friday 22:00 in Shanghai
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await throughType(r);
+    await r.press("不留电话");
+    await r.press("在本地");
+    await r.press("确认提交");
+    expect(r.text()).toContain("调解员联系您：11月30日 09:30 前"); // Monday, an hour after opening
+    expect(r.text()).toContain("调解员会在这里联系您"); // no phone given: no promise of a call
   });
 
   it("lets the resident correct the type, and choose from buttons when unsure", async () => {
@@ -89,12 +108,24 @@ describe("intake dialogue", () => {
     await r.press("同意");
     await r.say("这个事情我也说不清，反正就是很烦");
     expect(r.text()).toContain("我不太确定");
-    expect(buttons(r.last)).toHaveLength(13);
+    expect(buttons(r.last).filter((b) => b.data.startsWith("type:"))).toHaveLength(13);
     await r.press("邻里纠纷");
     expect(r.text()).toContain("对方是谁");
-    const convo = await t.db.conversation.findFirstOrThrow();
-    expect(JSON.parse(convo.state).draft.type).toBe("neighbor");
-    expect(JSON.parse(convo.state).draft.source).toBe("resident");
+    const s = await state(t);
+    expect(s.intake.draft.type).toBe("neighbor");
+    expect(s.intake.draft.source).toBe("resident");
+  });
+
+  it("takes a type named in words, and a typed yes", async () => {
+    const deps = caseDeps(t);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await r.send({ button: "cmd:start" });
+    await r.say("好的");
+    expect(r.text()).toContain("说说发生了什么");
+    await r.say("这个事情我也说不清，反正就是很烦");
+    await r.say("邻里");
+    expect(r.text()).toContain("对方是谁");
+    expect((await state(t)).intake.draft.type).toBe("neighbor");
   });
 
   it("answers a legal question with legal-aid help, and still lets the resident register", async () => {
@@ -106,36 +137,60 @@ describe("intake dialogue", () => {
     expect(r.text()).toContain("12348");
     expect(r.text()).toContain("法律援助");
     await r.press("我要登记纠纷");
-    expect(r.text()).toContain("请选择最接近的一类");
+    expect(r.text()).toContain("请选一个最接近的类型");
     expect(buttons(r.last).some((b) => b.data === "type:not_dispute")).toBe(false);
     await r.press("婚姻家庭");
     expect(r.text()).toContain("对方是谁");
   });
 
+  it("goes back one step at a time, by button or in words", async () => {
+    const deps = caseDeps(t);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await throughType(r, "家里天花板一直漏水，东西都泡坏了");
+    expect(r.text()).toContain("对方是谁");
+    await r.say("楼上302");
+    expect(r.text()).toContain("在哪里发生的");
+    await r.press("上一步");
+    expect(r.text()).toContain("对方是谁");
+    expect((await state(t)).intake.draft.otherParty).toBeUndefined();
+    await r.say("楼上303");
+    await r.say("返回"); // "back" typed
+    expect(r.text()).toContain("对方是谁");
+    await r.say("楼上303");
+    await r.say("幸福小区");
+    expect(r.text()).toContain("怎么称呼您");
+    expect((await state(t)).intake.draft).toMatchObject({ otherParty: "楼上303", place: "幸福小区" });
+  });
+
   it("lets the resident edit from the summary and returns there", async () => {
     const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
-    await throughType(r);
+    await throughType(r, "家里天花板一直漏水，东西都泡坏了");
     await r.press("跳过"); // other party
-    await r.say("城东工地"); // place
-    await r.press("不涉及钱");
-    await r.press("今天");
+    await r.say("城东小区"); // place
+    await r.say("李娟"); // a name without a phone
+    expect(r.text()).toContain("再留个手机号吧");
+    await r.say("0371-661234"); // a digit short of a landline
+    expect(r.text()).toContain("号码好像不对");
+    await r.say("0371-66123456");
     await r.press("在本地");
-    await r.press("发短信");
-    await r.say("138 0013 8000");
-    expect(r.text()).toContain("138****8000");
+    expect(r.text()).toContain("联系人：李娟 037****3456");
     await r.press("修改");
     await r.press("地点");
-    expect(r.text()).toContain("发生在哪里");
-    await r.say("城西工地");
+    expect(r.text()).toContain("在哪里发生的");
+    await r.say("城西小区");
     expect(r.text()).toContain("请核对");
-    expect(r.text()).toContain("地点：城西工地");
+    expect(r.text()).toContain("地点：城西小区");
+    await r.press("修改");
+    await r.press("文书送达");
+    await r.press("要纸质的");
+    await r.say("城西小区3栋201");
+    expect(r.text()).toContain("文书送达：纸质，寄到 城西小区3栋201");
   });
 
   it("gives a clear answer to empty, emoji-only, huge and HTML input, and loses nothing", async () => {
     const deps = caseDeps(t);
-    const cls = classifier();
-    const r = new Resident(makeDialogue(deps, cls));
+    const r = new Resident(makeDialogue(deps, classifier()));
     await r.send({ button: "cmd:start" });
     await r.press("同意");
 
@@ -147,95 +202,75 @@ describe("intake dialogue", () => {
     const html = `<script>alert("x")</script><b>老板欠工资</b>`;
     await r.say(html);
     expect(r.text()).toContain("劳动争议");
-    await r.press("对");
-    let state = JSON.parse((await t.db.conversation.findFirstOrThrow()).state);
-    expect(state.draft.description).toBe(html); // stored as typed; every renderer escapes it
+    expect((await state(t)).intake.draft.description).toBe(html); // stored as typed; every renderer escapes it
 
-    // 20,000 characters: kept whole, classified, no error
     await r.send({ button: "cmd:cancel" });
-    await r.press("确定放弃");
-    await r.press("新的纠纷");
+    await r.press("确定不登记");
+    await r.press("登记纠纷");
     const huge = `工资${"老板一直拖着不给钱，".repeat(2000)}`.slice(0, 20_000);
     await r.say(huge);
     expect(r.text()).toContain("劳动争议");
-    state = JSON.parse((await t.db.conversation.findFirstOrThrow()).state);
-    expect(state.draft.description).toHaveLength(20_000);
-
-    // beyond the limit: the first 50,000 characters are kept and the resident is told
-    await r.press("不对");
-    await r.press("劳动争议");
-    await r.send({ button: "cmd:cancel" });
-    await r.press("确定放弃");
-    await r.press("新的纠纷");
-    await r.say(`工资${"很".repeat(60_000)}`);
-    expect(r.text()).toContain("只保存了前 50000 个字");
-
-    // every message, odd ones included, is in the transcript
-    const inbound = await t.db.chatMessage.count({ where: { direction: "in" } });
-    expect(inbound).toBe(r.seq + 3); // + three cmd: buttons sent without a message id
+    expect((await state(t)).intake.draft.description).toHaveLength(20_000);
   });
 
-  it("answers an unknown command with the menu, and typed commands work in Chinese", async () => {
+  it("cuts a huge first message to the limit, says so, and stores only what it keeps", async () => {
+    const deps = caseDeps(t);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await r.say(`工资${"很".repeat(199_997)}`); // the very first message, before consent
+    expect(r.text()).toContain("只保存了前 50000 个字");
+    expect(r.text()).toContain("已记下您说的情况");
+    expect((await state(t)).intake.pendingText).toHaveLength(50_000);
+    const inbound = await t.db.chatMessage.findFirstOrThrow({ where: { direction: "in" } });
+    expect(JSON.parse(inbound.payload).text).toHaveLength(50_000);
+  });
+
+  it("answers an unknown command with the menu, and typed commands work", async () => {
     const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await r.say("/frobnicate");
     expect(r.text()).toContain("没有这个命令");
     expect(buttons(r.last).map((b) => b.data)).toContain("cmd:new");
     await r.say("帮助");
-    expect(r.text()).toContain("新的纠纷：登记一件新的事");
-    await r.say("我的案件");
+    expect(r.text()).toContain("登记纠纷：直接说遇到的事");
+    await r.say("/status");
     expect(r.text()).toContain("还没有登记过案件");
-  });
-
-  it("keeps a story sent before consent and uses it once the resident agrees", async () => {
-    const deps = caseDeps(t);
-    const cls = classifier();
-    const r = new Resident(makeDialogue(deps, cls));
-    await r.say(STORY); // the very first message is the story itself
-    expect(r.text()).toContain("您同意吗");
-    await r.press("同意");
-    expect(r.text()).toContain("看起来是【劳动争议】");
-    expect(cls.calls).toEqual([STORY]);
   });
 
   it("handles two messages from the same resident at the same instant in turn", async () => {
     const deps = caseDeps(t);
     const dialogue = makeDialogue(deps, classifier());
     const r = new Resident(dialogue);
-    await throughType(r);
+    await throughType(r, "家里天花板一直漏水，东西都泡坏了");
     const [a, b] = await Promise.all([
-      dialogue.handle({ channel: "web", userId: "u1", text: "包工头王某", messageId: "x1" }),
-      dialogue.handle({ channel: "web", userId: "u1", text: "城东工地", messageId: "x2" }),
+      dialogue.handle({ channel: "web", userId: "u1", text: "楼上302", messageId: "x1" }),
+      dialogue.handle({ channel: "web", userId: "u1", text: "城东小区", messageId: "x2" }),
     ]);
-    expect(texts(a.messages)).toContain("发生在哪里");
-    expect(texts(b.messages)).toContain("涉及多少钱");
-    const state = JSON.parse((await t.db.conversation.findFirstOrThrow()).state);
-    expect(state.draft.otherParty).toBe("包工头王某");
-    expect(state.draft.place).toBe("城东工地");
+    expect(texts(a.messages)).toContain("在哪里发生的");
+    expect(texts(b.messages)).toContain("怎么称呼您");
+    expect((await state(t)).intake.draft).toMatchObject({ otherParty: "楼上302", place: "城东小区" });
   });
 
   it("keeps both messages when two server instances race on one resident (no lock between them)", async () => {
     const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
-    await throughType(r);
+    await throughType(r, "家里天花板一直漏水，东西都泡坏了");
     // Two dialogues = two processes: each has its own in-process lock, so only the stored version
     // stops one from overwriting the other; the loser runs its turn again on the winner's state.
     const a = makeDialogue(caseDeps(t), classifier());
     const b = makeDialogue(caseDeps(t), classifier());
     const [ra, rb] = await Promise.all([
-      a.handle({ channel: "web", userId: "u1", text: "包工头王某", messageId: "p1" }),
-      b.handle({ channel: "web", userId: "u1", text: "城东工地", messageId: "p2" }),
+      a.handle({ channel: "web", userId: "u1", text: "楼上302", messageId: "p1" }),
+      b.handle({ channel: "web", userId: "u1", text: "城东小区", messageId: "p2" }),
     ]);
     const asked = [texts(ra.messages), texts(rb.messages)].join("\n");
-    expect(asked).toContain("发生在哪里");
-    expect(asked).toContain("涉及多少钱");
-    const convo = await t.db.conversation.findFirstOrThrow();
-    const state = JSON.parse(convo.state);
-    expect([state.draft.otherParty, state.draft.place].sort()).toEqual(["包工头王某", "城东工地"].sort());
+    expect(asked).toContain("在哪里发生的");
+    expect(asked).toContain("怎么称呼您");
+    const s = await state(t);
+    expect([s.intake.draft.otherParty, s.intake.draft.place].sort()).toEqual(["城东小区", "楼上302"].sort());
     // each message is in the transcript once, with its replies, and nothing of the losing attempt
     const inbound = await t.db.chatMessage.findMany({ where: { direction: "in" } });
-    expect(inbound.filter((m) => m.payload.includes("城东工地"))).toHaveLength(1);
-    expect(inbound.filter((m) => m.payload.includes("包工头王某"))).toHaveLength(1);
+    expect(inbound.filter((m) => m.payload.includes("城东小区"))).toHaveLength(1);
+    expect(inbound.filter((m) => m.payload.includes("楼上302"))).toHaveLength(1);
     expect(await t.db.chatMessage.count({ where: { externalKey: { in: ["web:p1", "web:p2"] } } })).toBe(2);
   });
 
@@ -244,7 +279,8 @@ describe("intake dialogue", () => {
     const dialogue = makeDialogue(deps, classifier());
     const r = new Resident(dialogue);
     await throughType(r);
-    for (const step of ["跳过", "跳过", "不涉及钱", "今天", "在本地", "发到这个聊天"]) await r.press(step);
+    await r.press("不留电话");
+    await r.press("在本地");
     const submit = buttons(r.last).find((b) => b.data === "summary:submit")!;
     const first = await dialogue.handle({ channel: "web", userId: "u1", button: submit.data, messageId: "dup" });
     const again = await dialogue.handle({ channel: "web", userId: "u1", button: submit.data, messageId: "dup" });
@@ -258,46 +294,50 @@ describe("intake dialogue", () => {
     await throughType(r);
     const a = makeDialogue(caseDeps(t), classifier());
     const b = makeDialogue(caseDeps(t), classifier());
-    const inbound = { channel: "web", userId: "u1", text: "包工头王某", messageId: "twice" };
+    const inbound = { channel: "web", userId: "u1", text: "王强 13912345678", messageId: "twice" };
     const [ra, rb] = await Promise.all([a.handle(inbound), b.handle(inbound)]);
     expect(ra.messages).toEqual(rb.messages);
-    expect(texts(ra.messages)).toContain("发生在哪里");
-    expect(await t.db.chatMessage.count({ where: { payload: { contains: "包工头王某" }, direction: "in" } })).toBe(1);
+    expect(texts(ra.messages)).toContain("在外地吗");
+    expect(await t.db.chatMessage.count({ where: { payload: { contains: "王强" }, direction: "in" } })).toBe(1);
   });
 
   it("resumes where the resident was after a restart", async () => {
     const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
-    await throughType(r);
-    await r.say("包工头王某");
-    expect(r.text()).toContain("发生在哪里");
+    await throughType(r, "家里天花板一直漏水，东西都泡坏了");
+    await r.say("楼上302");
+    expect(r.text()).toContain("在哪里发生的");
 
     // a new process: new dialogue, new lock, same database
     const after = new Resident(makeDialogue(caseDeps(t), classifier()));
-    await after.say("城东工地");
-    expect(after.text()).toContain("涉及多少钱");
+    await after.say("城东小区");
+    expect(after.text()).toContain("怎么称呼您");
   });
 
-  it("switches language and speaks English from then on", async () => {
+  it("switches language and speaks English from then on, page and buttons included", async () => {
     const deps = caseDeps(t);
-    const r = new Resident(makeDialogue(deps, classifier()));
+    const dialogue = makeDialogue(deps, classifier());
+    const r = new Resident(dialogue);
     await r.send({ button: "cmd:start" });
     await r.send({ button: "cmd:lang" });
-    await r.press("English");
+    const reply = await dialogue.handle({ channel: "web", userId: "u1", button: "lang:en", messageId: "l1" });
+    expect(reply.locale).toBe("en");
+    r.last = reply.messages;
     expect(r.text()).toContain("Switched to English");
-    expect(r.text()).toContain("Do you agree?"); // back to the open question
-    await r.press("I agree");
+    expect(r.text()).toContain("Agree to start"); // back to the open question
+    await r.press("Agree, start");
     await r.say(STORY);
-    expect(r.text()).toContain("This looks like: Labour");
+    expect(r.text()).toContain("Type: Labour");
+    for (const b of buttons(r.last)) expect(b.label).not.toMatch(/\p{Script=Han}/u);
   });
 
   it("lets a resident withdraw an open case after confirming", async () => {
     const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
-    for (const step of ["跳过", "跳过", "不涉及钱", "今天", "在本地", "发到这个聊天", "确认提交"]) await r.press(step);
+    for (const step of ["不留电话", "在本地", "确认提交"]) await r.press(step);
     const code = r.text().match(CASE_CODE_PATTERN)![0];
-    await r.press("我的案件");
+    await r.press("查进度");
     await r.press("撤回案件");
     await r.press(code);
     expect(r.text()).toContain(`确定撤回 ${code} 吗`);
@@ -307,21 +347,30 @@ describe("intake dialogue", () => {
     expect([stored.status, stored.outcome]).toEqual(["closed", "withdrawn"]);
   });
 
-  it("tells a resident in danger to call 110 and pages staff", async () => {
-    const deps = caseDeps(t);
-    const r = new Resident(makeDialogue(deps, classifier()));
-    await throughType(r, "老板不给工资我真的活不下去了");
-    for (const step of ["跳过", "跳过", "不涉及钱", "今天", "在本地", "发到这个聊天", "确认提交"]) await r.press(step);
-    expect(r.text()).toContain("110");
-    expect(await t.db.job.count({ where: { kind: "risk.page" } })).toBe(1);
-  });
-
   it("re-asks the open question when a stale button is pressed", async () => {
     const deps = caseDeps(t);
     const r = new Resident(makeDialogue(deps, classifier()));
     await throughType(r);
-    await r.send({ button: "away:yes" }); // from an old message; we are at "other party"
-    expect(r.text()).toContain("对方是谁");
+    await r.send({ button: "away:yes" }); // from an old message; we are at "contact"
+    expect(r.text()).toContain("怎么称呼您");
+  });
+
+  it("asks a crew how many are owed, records their names, and flags the group claim", async () => {
+    const deps = caseDeps(t);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    await throughType(r, "我们在工地干了半年，包工头一直拖欠工资，一共欠了二十多万");
+    expect(r.text()).toContain("一共多少人没拿到钱");
+    await r.say("12人，张三、李四、王五");
+    await r.say("赵六 13800001234");
+    await r.press("在外地");
+    expect(r.text()).toContain("人数：12 人（张三、李四、王五）");
+    await r.press("确认提交");
+    const code = r.text().match(CASE_CODE_PATTERN)![0];
+    const stored = await t.db.case.findUniqueOrThrow({ where: { code }, include: { parties: true } });
+    expect(stored.claimantCount).toBe(12);
+    expect(JSON.parse(stored.riskFlags)).toEqual(expect.arrayContaining(["group_claim", "wage_arrears_group"]));
+    const claimants = stored.parties.filter((p) => p.role === "claimant").map((p) => p.name);
+    expect(claimants.sort()).toEqual(["张三", "李四", "王五", "赵六"].sort());
   });
 
   it("says why a file was refused and carries on: the open question mid-intake, the menu otherwise", async () => {
@@ -334,10 +383,28 @@ describe("intake dialogue", () => {
     await throughType(r);
     await r.send({ fileRefused: { reason: "too_large", limitBytes: 20 * 1024 * 1024 } });
     expect(r.text()).toContain("文件太大（上限 20MB）");
-    expect(r.text()).toContain("对方是谁"); // the question it interrupted, asked again
-    await r.say("包工头王某");
-    expect(r.text()).toContain("发生在哪里");
+    expect(r.text()).toContain("怎么称呼您"); // the question it interrupted, asked again
+    await r.say("王强 13912345678");
+    expect(r.text()).toContain("在外地吗");
     // The refusal is in the transcript like any other message.
     expect(await t.db.chatMessage.count({ where: { payload: { contains: "fileRefused" } } })).toBe(2);
+  });
+
+  it("keeps a file sent before any story and lists it on the case opened later", async () => {
+    const deps = caseDeps(t);
+    const r = new Resident(makeDialogue(deps, classifier()));
+    const file = { kind: "photo" as const, mime: "image/jpeg", size: 10, sha256: "a".repeat(64), storagePath: "/tmp/x", name: "欠条.jpg" };
+    await r.send({ file, messageId: "f1" });
+    expect(r.text()).toContain("收到文件，已保存");
+    expect(r.text()).toContain("同意就开始登记");
+    await r.press("同意");
+    await r.say(STORY);
+    await r.press("对");
+    for (const step of ["不留电话", "在本地"]) await r.press(step);
+    expect(r.text()).toContain("材料：1 个文件");
+    await r.press("确认提交");
+    const code = r.text().match(CASE_CODE_PATTERN)![0];
+    const c = await t.db.case.findUniqueOrThrow({ where: { code }, include: { evidence: true } });
+    expect(c.evidence.map((e) => e.fileName)).toEqual(["欠条.jpg"]);
   });
 });

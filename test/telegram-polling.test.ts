@@ -23,8 +23,8 @@ describe("Telegram channel (long polling)", () => {
     const resident = new TelegramChat(w.fake, async (u) => w.fake.push(u), w.settled, 301, { first_name: "Li", language_code: "en" });
     await resident.say("/start");
     // An English-speaking resident is greeted in English.
-    expect(resident.text()).toContain("Do you agree");
-    await resident.press("I agree");
+    expect(resident.text()).toContain("Agree to start");
+    await resident.press("Agree, start");
     await resident.say("The boss has not paid three months of 工资 to our crew");
     expect(resident.text()).toContain("Labour");
     const polls = w.fake.sent("getUpdates");

@@ -92,6 +92,8 @@ export function createConversationRepository(db: Sql) {
       outbound: Outbound[];
       receiptKey?: string;
       now: Date;
+      /** Writes that belong to the turn (a handoff row, its jobs), committed with its state or not at all. */
+      effects?: ((tx: Sql) => Promise<void>)[];
     }): Promise<number> {
       const turnId = newId();
       const conversationId = t.existing?.id ?? newId();
@@ -115,8 +117,16 @@ export function createConversationRepository(db: Sql) {
         const ids = await tx.query<{ id: number }>(sql`
           INSERT INTO "ChatMessage" ("conversationId", "direction", "payload", "turnId", "externalKey", "createdAt")
           VALUES ${join(rows)} RETURNING "id"`);
+        for (const effect of t.effects ?? []) await effect(tx);
         return Math.max(...ids.map((r) => r.id));
       });
+    },
+
+    /** The conversation's language, or null before its first turn (a channel's page chrome follows it). */
+    async localeOf(channel: string, userId: string): Promise<string | null> {
+      const rows = await db.query<{ locale: string }>(sql`
+        SELECT "locale" FROM "Conversation" WHERE "channel" = ${channel} AND "userId" = ${userId}`);
+      return rows[0]?.locale ?? null;
     },
 
     /** Messages that did not come from a reply (notices, reminders) join the transcript too. */
@@ -134,6 +144,21 @@ export function createConversationRepository(db: Sql) {
           INSERT INTO "ChatMessage" ("conversationId", "direction", "payload", "createdAt")
           VALUES ${join(outbound.map((o) => sql`(${convo!.id}, 'out', ${JSON.stringify(o)}, ${now})`))}`);
       });
+    },
+
+    /** The last `limit` messages, oldest first: what a person taking over reads. */
+    async recent(channel: string, userId: string, limit: number): Promise<TranscriptEntry[]> {
+      const rows = await db.query<{ id: number; direction: "in" | "out"; payload: string; createdAt: Date }>(sql`
+        SELECT m."id", m."direction", m."payload", m."createdAt"
+        FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
+        WHERE c."channel" = ${channel} AND c."userId" = ${userId}
+        ORDER BY m."id" DESC LIMIT ${limit}`);
+      return rows.reverse().map((r) => ({
+        id: r.id,
+        direction: r.direction,
+        payload: JSON.parse(r.payload) as Inbound | Outbound,
+        createdAt: r.createdAt,
+      }));
     },
 
     async transcript(channel: string, userId: string, afterId = 0, limit = 200): Promise<TranscriptEntry[]> {

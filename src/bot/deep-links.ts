@@ -1,10 +1,9 @@
 import { linkPartyByInvite } from "../cases/link-party.js";
 import { linkStaffByInvite } from "../cases/link-staff.js";
-import { listCasesForUser } from "../cases/list-cases.js";
-import { t } from "../i18n/index.js";
-import { caseStatusLines } from "./commands.js";
+import { startRespond } from "./flows/respond/respond.flow.js";
+import { showCase } from "./flows/status/status.flow.js";
 import { showQueue } from "./mediator.js";
-import { menu, say, sayText, type Turn } from "./turn.js";
+import { say, type Turn } from "./turn.js";
 
 /**
  * Deep-link payloads (Telegram /start <payload>, a QR code on a notice, a web link), channel-neutral:
@@ -26,8 +25,8 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
       say(turn, result.error === "taken" ? "deepLink.inviteTaken" : "deepLink.inviteInvalid");
       return false;
     }
-    turn.state.step = "idle";
-    turn.state.draft = undefined;
+    turn.state.active = "idle";
+    turn.state.intake = undefined;
     turn.becameStaff = true;
     say(turn, "mediator.linked", { name: result.linked.name });
     await showQueue(turn, result.linked);
@@ -46,24 +45,13 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
       return false;
     }
     const c = await deps.db.case.findUniqueOrThrow({ where: { id: result.linked.caseId } });
-    if (turn.state.step === "start") turn.state.step = "idle";
-    say(turn, "deepLink.partyLinked", {
-      code: c.code,
-      type: t(turn.locale, `type.${c.disputeType as "other"}`),
-      role: t(turn.locale, `party.role.${result.linked.role as "respondent"}`),
-    }, menu(turn));
+    startRespond(turn, { id: c.id, code: c.code, type: c.disputeType });
     return true;
   }
 
   if (kind === "c" && value) {
-    const mine = (await listCasesForUser(deps.db, inbound.channel, inbound.userId, 50)).find((c) => c.code === value);
-    if (!mine) {
-      say(turn, "deepLink.caseNotYours", { code: value });
-      return false;
-    }
-    const lines = [t(turn.locale, "deepLink.caseTitle", { code: mine.code }), ...caseStatusLines(turn, mine, deps.zone)];
-    if (turn.state.step === "start") turn.state.step = "idle";
-    sayText(turn, lines.join("\n"), menu(turn));
+    turn.state.greeted = true;
+    await showCase(turn, value);
     return true;
   }
 

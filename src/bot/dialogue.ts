@@ -1,17 +1,14 @@
 import { isAppError } from "../lib/errors.js";
-import { isLocale, t, type Locale } from "../i18n/index.js";
+import { isLocale, type Locale } from "../i18n/index.js";
+import { enqueueJobs } from "../jobs/job.repository.js";
 import { KeyedLock } from "../lib/keyed-lock.js";
-import { isOpen } from "../cases/lifecycle.js";
-import type { LinkedStaff } from "../cases/link-staff.js";
-import { listCasesForUser } from "../cases/list-cases.js";
-import { handleGlobalButton, inIntake, parseCommand, runCommand } from "./commands.js";
 import { createConversationRepository } from "./conversation.repository.js";
-import { handleDeepLink } from "./deep-links.js";
-import { handleIntakeStep, receiveFile, refuseFile, startIntake } from "./intake.js";
-import { handleMediatorTurn } from "./mediator.js";
+import { createHandoffRepository } from "./flows/handoff/handoff.repository.js";
+import { openHandoff } from "./flows/handoff/handoff.flow.js";
 import type { Inbound, Reply } from "./messages.js";
-import { parseState } from "./state.js";
-import { cleanText, hasWords } from "./text.js";
+import { route } from "./router.js";
+import { loadState, type DialogueState } from "./state.js";
+import { cleanText, MAX_TEXT_CHARS } from "./text.js";
 import { menu, say, type DialogueDeps, type Turn } from "./turn.js";
 
 export type { DialogueDeps };
@@ -27,103 +24,104 @@ function localeFromHint(hint?: string): Locale {
 }
 
 const MAX_SAVE_ATTEMPTS = 3;
+/** Misunderstood messages in a row before a person is brought in. */
+const MISSES_BEFORE_HANDOFF = 2;
 
 export function createDialogue(deps: DialogueDeps): Dialogue {
-  const repo = createConversationRepository(deps.cases.sql);
+  const conversations = createConversationRepository(deps.cases.sql);
+  const handoffs = createHandoffRepository(deps.cases.sql);
+  const repos = { conversations, handoffs };
   const lock = new KeyedLock();
   const { clock } = deps.cases;
 
-  async function route(turn: Turn, staff: LinkedStaff | null): Promise<void> {
-    const { inbound } = turn;
-    // A deep link that was not handled has been answered; the normal start follows.
-    if (inbound.startPayload !== undefined && (await handleDeepLink(turn))) return;
-    if (staff) return handleMediatorTurn(turn, staff);
-    if (inbound.startPayload !== undefined) return runCommand(turn, "start");
+  function newTurn(inbound: Inbound, state: DialogueState, locale: Locale): Turn {
+    // Every text is cut to the length kept before anything reads or stores it (the transcript too).
+    const raw = cleanText(inbound.text);
+    const text = raw.slice(0, MAX_TEXT_CHARS);
+    const turn: Turn = {
+      deps,
+      repos,
+      inbound: raw.length > MAX_TEXT_CHARS ? { ...inbound, text } : { ...inbound },
+      state,
+      locale,
+      now: clock.now(),
+      text,
+      out: [],
+      jobs: [],
+      effects: [],
+      carry: [],
+      understood: true,
+    };
+    if (raw.length > MAX_TEXT_CHARS) say(turn, "tooLong", { max: MAX_TEXT_CHARS });
+    return turn;
+  }
 
-    const parsed = parseCommand(turn);
-    if (parsed && "command" in parsed) return runCommand(turn, parsed.command);
-    if (parsed && "unknown" in parsed) return say(turn, "unknownCommand", {}, menu(turn));
-
-    if (await handleGlobalButton(turn)) return;
-    if (turn.state.step === "confirm_cancel" || turn.state.step === "confirm_withdraw") {
-      // Anything but the confirmation means "no": back to where they were.
-      turn.state.step = turn.state.resumeStep ?? "idle";
-      turn.state.resumeStep = undefined;
-      turn.state.withdrawCode = undefined;
-    }
-
-    if (inbound.fileRefused) return refuseFile(turn);
-    if (inbound.file) {
-      const cases = await listCasesForUser(deps.cases.db, inbound.channel, inbound.userId);
-      return receiveFile(turn, cases.find((c) => isOpen(c.status)) ?? null);
-    }
-
-    if (inIntake(turn) && (await handleIntakeStep(turn))) return;
-
-    // Not in an intake. A story typed from the idle menu starts one with that story; consent comes first.
-    const text = cleanText(inbound.text);
-    if (text && hasWords(text) && !inbound.button) {
-      startIntake(turn);
-      if (turn.state.step === "consent") {
-        turn.state.pendingText = text;
-        return;
+  async function runTurn(turn: Turn, staff: Parameters<typeof route>[1]): Promise<void> {
+    const before = JSON.stringify(turn.state);
+    try {
+      await route(turn, staff);
+      if (turn.understood) turn.state.misses = 0;
+      else if (++turn.state.misses >= MISSES_BEFORE_HANDOFF && !turn.state.handoff && !staff) {
+        // Two misunderstandings in a row: a person takes over instead of a third menu.
+        turn.out = [];
+        say(turn, "handoff.misunderstood");
+        openHandoff(turn, "misunderstood");
       }
+    } catch (err) {
+      // The error boundary: the resident gets a clear answer, the state stays as it was, and the
+      // message itself is still written to the transcript.
+      turn.state = JSON.parse(before) as DialogueState;
       turn.out = [];
-      await handleIntakeStep(turn);
-      return;
+      turn.jobs = [];
+      turn.effects = [];
+      if (isAppError(err) && err.userMessage) {
+        say(turn, err.userMessage as Parameters<typeof say>[1], {}, menu(turn));
+      } else {
+        deps.logger.error({ err, channel: turn.inbound.channel, flow: turn.state.active }, "dialogue turn failed");
+        say(turn, "error.generic", {}, menu(turn));
+      }
     }
-    if (turn.state.step === "start") return startIntake(turn);
-    say(turn, text || inbound.button ? "idle" : "describe.empty", {}, menu(turn));
   }
 
   async function handleLocked(inbound: Inbound): Promise<Reply> {
     const receiptKey = inbound.messageId ? `${inbound.channel}:${inbound.messageId}` : undefined;
     for (let attempt = 1; ; attempt++) {
-      const { conversation: existing, earlier, staff } = await repo.loadTurn(inbound.channel, inbound.userId, receiptKey);
+      const { conversation: existing, earlier, staff } = await conversations.loadTurn(inbound.channel, inbound.userId, receiptKey);
       if (earlier) return { messages: earlier };
-      const turn: Turn = {
-        deps,
-        inbound,
-        state: parseState(existing?.state),
-        locale: existing && isLocale(existing.locale) ? existing.locale : localeFromHint(inbound.localeHint),
-        now: clock.now(),
-        out: [],
-      };
-      const before = JSON.stringify(turn.state);
-      try {
-        await route(turn, staff);
-      } catch (err) {
-        // The error boundary: the resident gets a clear answer, the state stays as it was, and the
-        // message itself is still written to the transcript below.
-        turn.state = parseState(before);
-        turn.out = [];
-        if (isAppError(err) && err.userMessage) {
-          turn.out.push({ kind: "text", text: t(turn.locale, err.userMessage as never) });
-        } else {
-          deps.logger.error({ err, channel: inbound.channel, step: turn.state.step }, "dialogue turn failed");
-          say(turn, "error.generic", {}, menu(turn));
-        }
+      const loaded = loadState(existing?.state);
+      const locale = existing && isLocale(existing.locale) ? existing.locale : localeFromHint(inbound.localeHint);
+      const turn = newTurn(inbound, loaded.state, locale);
+      if ("lost" in loaded) {
+        // Never a silent reset: logged for the engineers, and the resident told.
+        deps.logger.warn({ channel: inbound.channel, ...loaded.lost }, "stored dialogue state could not be read; started over");
+        say(turn, "stateLost");
+      } else if (loaded.migratedFrom !== undefined) {
+        deps.logger.info({ channel: inbound.channel, from: loaded.migratedFrom }, "dialogue state migrated");
       }
+      await runTurn(turn, staff);
       try {
-        const transcriptId = await repo.saveTurn({
+        const jobs = turn.jobs;
+        const transcriptId = await conversations.saveTurn({
           existing,
           channel: inbound.channel,
           userId: inbound.userId,
           locale: turn.locale,
           state: JSON.stringify(turn.state),
-          inbound,
+          inbound: turn.inbound,
           outbound: turn.out,
           receiptKey,
           now: turn.now,
+          effects: [...turn.effects, ...(jobs.length ? [(tx: Parameters<(typeof turn.effects)[number]>[0]) => enqueueJobs(tx, jobs, turn.now)] : [])],
         });
-        return { messages: turn.out, transcriptId, ...(turn.becameStaff ? { becameStaff: true } : {}) };
+        if (jobs.some((j) => j.dueAt.getTime() <= turn.now.getTime())) deps.cases.onJobsDue?.();
+        return { messages: turn.out, transcriptId, locale: turn.locale, ...(turn.becameStaff ? { becameStaff: true } : {}) };
       } catch (err) {
         // Another process handled a message of this user meanwhile: run the turn again on fresh state.
         // (Opening a case is idempotent through the draft's intake key, so a rerun opens nothing twice.)
         if (isAppError(err, "CONFLICT") && attempt < MAX_SAVE_ATTEMPTS) continue;
         if (receiptKey && attempt < MAX_SAVE_ATTEMPTS) {
-          const earlier = await repo.findReceipt(receiptKey);
-          if (earlier) return { messages: earlier };
+          const earlierReplies = await conversations.findReceipt(receiptKey);
+          if (earlierReplies) return { messages: earlierReplies };
         }
         throw err;
       }

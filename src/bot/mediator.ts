@@ -12,7 +12,7 @@ import { isAppError } from "../lib/errors.js";
 import { formatLocal } from "../lib/time.js";
 import type { Button } from "./messages.js";
 import { cleanText, preview } from "./text.js";
-import { say, sayText, type Turn } from "./turn.js";
+import { say, sayText, tx, type Turn } from "./turn.js";
 
 /**
  * The mediator's side of the chat, channel-neutral: a linked staff member sees their queue and accepts
@@ -45,7 +45,7 @@ export async function handleMediatorTurn(turn: Turn, staff: LinkedStaff): Promis
   const b = turn.inbound.button ?? "";
   const text = cleanText(turn.inbound.text);
   const command = text.match(/^\/([A-Za-z_]+)(?:@\w+)?(?:\s|$)/)?.[1]?.toLowerCase();
-  turn.state.step = "idle";
+  turn.state.active = "idle";
 
   if (b.startsWith(ACCEPT)) return decide(turn, staff, b.slice(ACCEPT.length), "accept");
   if (b.startsWith(DECLINE)) return decide(turn, staff, b.slice(DECLINE.length), "decline");
@@ -61,7 +61,7 @@ export async function handleMediatorTurn(turn: Turn, staff: LinkedStaff): Promis
   }
   if (command === "help") return say(turn, "mediator.help", {}, [[queueButton(turn)]]);
   if (command === "lang") {
-    return sayText(turn, t(turn.locale, "language.choose"), [[{ label: "中文", data: "lang:zh-CN" }, { label: "English", data: "lang:en" }]]);
+    return sayText(turn, tx(turn, "language.choose"), [[{ label: "中文", data: "lang:zh-CN" }, { label: "English", data: "lang:en" }]]);
   }
   say(turn, "mediator.idle", {}, [[queueButton(turn)]]);
 }

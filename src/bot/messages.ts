@@ -27,6 +27,8 @@ export interface Inbound {
   file?: InboundFile;
   /** A file the channel would not take (checked before or while downloading); the dialogue says why. */
   fileRefused?: { reason: "too_large" | "bad_type"; limitBytes: number };
+  /** Set by the dialogue when `text` came from a voice note through speech to text. */
+  transcribed?: boolean;
   /** The user's language as the channel reports it (Telegram language_code, Accept-Language). */
   localeHint?: string;
   /** The name the channel shows for the user, if any. */
@@ -41,7 +43,11 @@ export interface Button {
 }
 
 export type Outbound =
-  | { kind: "text"; text: string; buttons?: Button[][] }
+  /**
+   * `copyText`: a value inside `text` the resident will want to copy (the case code): channels show it
+   * unbroken and copyable (a copy button on the web, a code span on Telegram).
+   */
+  | { kind: "text"; text: string; buttons?: Button[][]; copyText?: string }
   | { kind: "link"; text: string; url: string }
   | { kind: "file"; name: string; mime: string; url: string; caption?: string };
 
@@ -50,6 +56,8 @@ export interface Reply {
   messages: Outbound[];
   /** Id of the last transcript row written by this turn; absent for a repeated delivery. */
   transcriptId?: number;
+  /** The conversation's language after this turn (a channel's page chrome follows it). */
+  locale?: "zh-CN" | "en";
   /** The user became centre staff in this turn: a channel with a command menu per user shows theirs. */
   becameStaff?: boolean;
 }

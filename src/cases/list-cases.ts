@@ -9,9 +9,14 @@ export interface CaseSummary {
   outcome: Outcome | null;
   roomNameZh: string | null;
   roomNameEn: string | null;
+  /** The mediator who accepted the case, with a phone when the centre recorded one. */
+  mediator: { name: string; phone: string | null } | null;
+  triageDueAt: Date;
   acceptDueAt: Date | null;
   resolveDueAt: Date | null;
   createdAt: Date;
+  /** This user's role in the case. */
+  role: string;
 }
 
 /** Cases in which this chat user is a party, newest first. */
@@ -20,7 +25,11 @@ export async function listCasesForUser(db: Db, channel: string, userId: string, 
     where: { parties: { some: { channel, channelUserId: userId } } },
     orderBy: { createdAt: "desc" },
     take: limit,
-    include: { room: { select: { nameZh: true, nameEn: true } } },
+    include: {
+      room: { select: { nameZh: true, nameEn: true } },
+      mediator: { select: { name: true, phone: true } },
+      parties: { where: { channel, channelUserId: userId }, select: { role: true }, take: 1 },
+    },
   });
   return rows.map((c) => ({
     id: c.id,
@@ -30,8 +39,11 @@ export async function listCasesForUser(db: Db, channel: string, userId: string, 
     outcome: (c.outcome as Outcome | null) ?? null,
     roomNameZh: c.room?.nameZh ?? null,
     roomNameEn: c.room?.nameEn ?? null,
+    mediator: c.mediator ? { name: c.mediator.name, phone: c.mediator.phone } : null,
+    triageDueAt: c.triageDueAt,
     acceptDueAt: c.acceptDueAt,
     resolveDueAt: c.resolveDueAt,
     createdAt: c.createdAt,
+    role: c.parties[0]?.role ?? "claimant",
   }));
 }

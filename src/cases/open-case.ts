@@ -36,7 +36,11 @@ export interface OpenCaseInput {
   amountFen?: number;
   since?: string;
   language: string;
+  /** Claimants in all for a group claim (the resident included). */
+  claimantCount?: number;
   claimant: PartyInput;
+  /** Co-claimants named by the resident (a crew's names): recorded as claimants without a channel. */
+  otherClaimants?: PartyInput[];
   respondent?: PartyInput;
 }
 
@@ -76,14 +80,15 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
     const resolveDueAt = resolveDeadline(deps.sla, deps.zone, now, route.complexity);
     await tx.execute(sql`
       INSERT INTO "Case" ("id", "code", "intakeKey", "status", "disputeType", "tier", "roomId", "complexity", "remote",
-        "riskFlags", "description", "summary", "place", "amountFen", "since", "language", "classifierSource",
+        "riskFlags", "claimantCount", "description", "summary", "place", "amountFen", "since", "language", "classifierSource",
         "classifierConfidence", "triageDueAt", "acceptDueAt", "resolveDueAt", "createdAt", "updatedAt")
       VALUES (${id}, ${code}, ${input.intakeKey}, 'routed', ${input.type}, ${route.tier}, ${route.roomId}, ${route.complexity},
-        ${remote}, ${JSON.stringify(input.riskFlags)}, ${input.description}, ${input.summary ?? null}, ${input.place ?? null},
+        ${remote}, ${JSON.stringify(input.riskFlags)}, ${input.claimantCount ?? null}, ${input.description}, ${input.summary ?? null}, ${input.place ?? null},
         ${input.amountFen ?? null}, ${input.since ?? null}, ${input.language}, ${input.classifierSource ?? null},
         ${input.classifierConfidence ?? null}, ${triageDeadline(deps.sla, now)}, ${acceptDueAt}, ${resolveDueAt}, ${now}, ${now})`);
     const parties = [
       partyRow(id, "claimant", input.claimant, now),
+      ...(input.otherClaimants ?? []).map((p) => partyRow(id, "claimant", p, now)),
       ...(input.respondent ? [partyRow(id, "respondent", input.respondent, now)] : []),
     ];
     await tx.execute(sql`

@@ -25,7 +25,8 @@ const seedSchema = z.object({
     z.object({
       id: z.string(),
       name: z.string(),
-      role: z.enum(["mediator", "staff", "supervisor"]),
+      role: z.enum(["mediator", "staff", "supervisor", "duty"]),
+      phone: z.string().optional(),
       roomId: z.string().optional(),
     }),
   ),
@@ -49,8 +50,8 @@ export async function seedReferenceData(db: Sql, file = DEFAULT_SEED_FILE): Prom
     await tx.execute(sql`INSERT INTO "RoutingRule" ("disputeType", "roomId", "tier", "defaultComplexity")
       VALUES ${join(seed.rules.map((r) => sql`(${r.disputeType}, ${r.roomId}, ${r.tier}, ${r.defaultComplexity})`))}`);
     if (seed.staff.length > 0) {
-      await tx.execute(sql`INSERT INTO "Staff" ("id", "name", "role", "roomId", "active", "createdAt")
-        VALUES ${join(seed.staff.map((s) => sql`(${s.id}, ${s.name}, ${s.role}, ${s.roomId ?? null}, ${true}, ${now})`))}`);
+      await tx.execute(sql`INSERT INTO "Staff" ("id", "name", "role", "phone", "roomId", "active", "createdAt")
+        VALUES ${join(seed.staff.map((s) => sql`(${s.id}, ${s.name}, ${s.role}, ${s.phone ?? null}, ${s.roomId ?? null}, ${true}, ${now})`))}`);
     }
   });
 }

@@ -47,7 +47,8 @@ const VIOLENCE = new RegExp(
     String.raw`弄死|整死|搞死|打死(?!也不|都不|我也不)|杀(?:了|死|人|他|你|全家)|血债|同归于尽|鱼死网破|跟.{0,3}拼(?:了|命)`,
     String.raw`(?:打|揍|踢|殴打)(?:了)?(?:我|人|伤|残|他|她|得)(?![^，。！？,.!?\s]{0,5}(?:电话|手机|官司))`,
     String.raw`被(?![子褥窝单])[^，。！？,.!?\s]{0,4}(?:打|揍|殴打|踢)(?!击|折|卡|扰|款|开|算|听|印|包|量|[^，。！？,.!?\s]{0,5}(?:电话|官司))|殴打|动手(?!术)|打架|斗殴|围殴|群殴|揍了`,
-    String.raw`放火|烧了(?:他|她|你)|浇汽油|炸(?:了|死)?(?:他|她|你)|炸药|报复(?:他|她|你|社会)|泼硫酸|砸(?:了|烂)?(?:他|她|你)?(?:家|车|店|门)`,
+    // "砸门" is banging on a door (a nuisance); smashing a home, car or shop, or a door broken in, is violence.
+    String.raw`放火|烧了(?:他|她|你)|浇汽油|炸(?:了|死)?(?:他|她|你)|炸药|报复(?:他|她|你|社会)|泼硫酸|砸(?:了|烂)?(?:他|她|你)?(?:家|车|店)|砸(?:烂|坏|破)(?:了)?(?:他|她|你|我)?(?:家)?(?:的)?门`,
   ].join("|"),
 );
 
@@ -59,21 +60,46 @@ const SELF_HARM = new RegExp(
   ].join("|"),
 );
 
+/** People counted where they live ("群租房十几个人", "一间屋住了八个人") are neighbours, not claimants. */
+const DWELLING = /群租|合租|出租屋|宿舍|一间(?:屋|房|小屋)|挤(?:在|着|了)/u;
+
+function dwellingNear(text: string, index: number, length: number): boolean {
+  const before = text.slice(Math.max(0, index - 8), index);
+  const after = text.slice(index + length, index + length + 4);
+  return DWELLING.test(before) || DWELLING.test(after) || /住(?:了|着)$/u.test(before);
+}
+
+function hasGroupWords(text: string): boolean {
+  for (const m of text.matchAll(new RegExp(GROUP_WORDS.source, "g"))) {
+    if (!dwellingNear(text, m.index ?? 0, m[0].length)) return true;
+  }
+  return false;
+}
+
 function hasCountedGroup(text: string): boolean {
   for (const m of text.matchAll(COUNTED_PEOPLE)) {
     const raw = m[1]!;
     const n = /^\d/.test(raw) ? Number(raw) : parseChineseNumber(raw);
     // "我们家户口上有五个人" counts a family, not claimants.
     const before = text.slice(Math.max(0, (m.index ?? 0) - 6), m.index);
-    if (n !== undefined && n >= GROUP_MIN && !/家[^，。,.]{0,5}$/.test(before)) return true;
+    if (n !== undefined && n >= GROUP_MIN && !/家[^，。,.]{0,5}$/.test(before) && !dwellingNear(text, m.index ?? 0, m[0].length)) return true;
   }
   return false;
 }
 
+/** Flags a counted group of claimants raises: five or more, and for labour a group wage claim. */
+export function groupFlags(type: string, claimants: number): RiskFlag[] {
+  if (claimants < GROUP_MIN) return [];
+  return type === "labor" ? ["group_claim", "wage_arrears_group"] : ["group_claim"];
+}
+
+/** The flags that mean someone may be in danger now: a person is paged whatever the intake does. */
+export const DANGER_FLAGS: readonly RiskFlag[] = ["self_harm", "violence"];
+
 /** Risk flags the rules find in a resident's text; `facts.amountYuan` overrides the parsed sum. */
 export function detectRiskFlags(text: string, facts: { amountYuan?: number } = {}): RiskFlag[] {
   const flags: RiskFlag[] = [];
-  const group = GROUP_WORDS.test(text) || hasCountedGroup(text);
+  const group = hasGroupWords(text) || hasCountedGroup(text);
   if (group) flags.push("group_claim");
   if (group && WAGE_ARREARS.test(text)) flags.push("wage_arrears_group");
   if (VIOLENCE.test(text)) flags.push("violence");

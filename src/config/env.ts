@@ -36,6 +36,25 @@ const schema = z
       }, "is not a known IANA time zone"),
     CASE_CODE_PREFIX: z.string().regex(/^[A-Z]{2,6}$/, "must be 2–6 capital letters").default("OD"),
     ESCALATION_MARGIN_MINUTES: intFromEnv(60, 0, 7 * 24 * 60),
+    CENTRE_NAME: z.string().default("县矛盾纠纷调处化解中心"),
+    CENTRE_NAME_EN: z.string().default("county dispute mediation centre"),
+    CENTRE_DUTY_PHONE: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\+?[0-9][0-9 -]{2,18}[0-9]$/, "must be a phone number (digits, spaces, hyphens)")
+        .optional(),
+    ),
+    CENTRE_HOURS: z
+      .string()
+      .default("08:30-17:30")
+      .refine((v) => /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v) && v.slice(0, 5) < v.slice(6), {
+        message: "must be HH:MM-HH:MM, opening before closing",
+      }),
+    CENTRE_WORKDAYS: z
+      .string()
+      .default("1-5")
+      .refine((v) => parseDays(v) !== undefined, { message: "must list weekdays 1-7 (1 = Monday), e.g. 1-5 or 1,2,3,4,5,6" }),
+    HANDOFF_REPLY_MINUTES: intFromEnv(30, 1, 24 * 60),
     JOB_POLL_MS: intFromEnv(1000, 50, 60_000),
     STAFF_API_TOKEN: optionalString,
 
@@ -53,6 +72,11 @@ const schema = z
     CLASSIFIER_MODEL: z.string().default("gpt-4o-mini"),
     CLASSIFIER_TIMEOUT_MS: intFromEnv(4000, 100, 60_000),
     CLASSIFIER_MODEL_FILE: z.string().default("models/classifier.json"),
+
+    SPEECH_MODEL: optionalString,
+    SPEECH_BASE_URL: optionalString.pipe(z.string().url().optional()),
+    SPEECH_API_KEY: optionalString,
+    SPEECH_TIMEOUT_MS: intFromEnv(10_000, 500, 120_000),
 
     WECOM_CORP_ID: optionalString,
     WECOM_AGENT_ID: optionalString,
@@ -74,6 +98,13 @@ const schema = z
         message: "WeCom needs WECOM_CORP_ID, WECOM_SECRET, WECOM_TOKEN and WECOM_ENCODING_AES_KEY together",
       });
     }
+    if (env.SPEECH_MODEL && !(env.SPEECH_API_KEY ?? env.OPENAI_API_KEY)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["SPEECH_MODEL"],
+        message: "speech to text needs SPEECH_API_KEY (or OPENAI_API_KEY)",
+      });
+    }
     const livekit = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET];
     if (livekit.some(Boolean) && !livekit.every(Boolean)) {
       ctx.addIssue({
@@ -84,6 +115,20 @@ const schema = z
     }
   });
 
+/** "1-5" or "1,2,3,4,5,6" → ISO weekdays; undefined when malformed. */
+export function parseDays(v: string): number[] | undefined {
+  const days = new Set<number>();
+  for (const part of v.split(",").map((p) => p.trim())) {
+    const m = part.match(/^([1-7])(?:-([1-7]))?$/);
+    if (!m) return undefined;
+    const from = Number(m[1]);
+    const to = Number(m[2] ?? m[1]);
+    if (to < from) return undefined;
+    for (let d = from; d <= to; d++) days.add(d);
+  }
+  return days.size ? [...days].sort() : undefined;
+}
+
 export type Env = z.infer<typeof schema>;
 
 export interface Config extends Env {
@@ -92,6 +137,15 @@ export interface Config extends Env {
   databaseKind: "sqlite" | "postgres";
   telegram: { token: string; apiRoot: string; webhookSecret?: string } | null;
   llm: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
+  /** Speech to text for voice notes, when SPEECH_MODEL is set. */
+  speech: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
+  centre: {
+    nameZh: string;
+    nameEn: string;
+    dutyPhone?: string;
+    hours: { zone: string; open: string; close: string; days: number[] };
+    handoffReplyMinutes: number;
+  };
 }
 
 /** Parse the environment once at start-up; an invalid value stops start-up with one clear line. */
@@ -112,5 +166,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     llm: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.CLASSIFIER_MODEL, timeoutMs: e.CLASSIFIER_TIMEOUT_MS }
       : null,
+    speech: e.SPEECH_MODEL
+      ? {
+          apiKey: (e.SPEECH_API_KEY ?? e.OPENAI_API_KEY)!,
+          baseUrl: e.SPEECH_BASE_URL ?? e.OPENAI_BASE_URL,
+          model: e.SPEECH_MODEL,
+          timeoutMs: e.SPEECH_TIMEOUT_MS,
+        }
+      : null,
+    centre: {
+      nameZh: e.CENTRE_NAME,
+      nameEn: e.CENTRE_NAME_EN,
+      ...(e.CENTRE_DUTY_PHONE ? { dutyPhone: e.CENTRE_DUTY_PHONE } : {}),
+      hours: { zone: e.CENTRE_TIMEZONE, open: e.CENTRE_HOURS.slice(0, 5), close: e.CENTRE_HOURS.slice(6), days: parseDays(e.CENTRE_WORKDAYS)! },
+      handoffReplyMinutes: e.HANDOFF_REPLY_MINUTES,
+    },
   };
 }

@@ -3,6 +3,9 @@ import express, { type RequestHandler } from "express";
 import { z } from "zod";
 import { createPartyInvite } from "../cases/link-party.js";
 import { createStaffInvite } from "../cases/link-staff.js";
+import type { ConversationRepository } from "../bot/conversation.repository.js";
+import { replyToHandoff } from "../bot/flows/handoff/handoff.jobs.js";
+import type { HandoffRepository } from "../bot/flows/handoff/handoff.repository.js";
 import type { Db } from "../db/client.js";
 import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
@@ -41,6 +44,12 @@ const listQuery = z.object({
 /** The notifications list: where 催办 / 督办 / risk pages wait for staff who have no chat channel yet. */
 const staffInviteBody = z.object({ staffId: z.string().min(1).max(100) });
 const partyInviteBody = z.object({ role: z.enum(["respondent", "claimant", "other"]).default("respondent") });
+const handoffQuery = z.object({
+  status: z.enum(["open", "closed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const handoffReply = z.object({ text: z.string().trim().min(1).max(2000), staffId: z.string().min(1).max(100).optional() });
+const handoffClose = z.object({ staffId: z.string().min(1).max(100).optional() });
 
 export function createStaffRouter(deps: {
   db: Db;
@@ -49,6 +58,9 @@ export function createStaffRouter(deps: {
   staffToken?: string;
   /** A chat deep link for a start payload (the Telegram bot's t.me link), when a bot runs. */
   deepLink?: (payload: string) => string | undefined;
+  handoffs: HandoffRepository;
+  conversations: ConversationRepository;
+  onJobsDue?: () => void;
 }): express.Router {
   const router = express.Router();
   router.use("/api/staff", requireStaff(deps.staffToken));
@@ -90,6 +102,40 @@ export function createStaffRouter(deps: {
       data: { readAt: deps.clock.now() },
     });
     res.json({ updated: updated.count });
+  });
+
+  /** Conversations handed to a person, newest first, each with its latest messages. */
+  router.get("/api/staff/handoffs", async (req, res) => {
+    const q = handoffQuery.parse(req.query);
+    const handoffs = await deps.handoffs.list(q.status, q.limit);
+    const withTranscript = await Promise.all(
+      handoffs.map(async (h) => ({
+        ...h,
+        transcript: (await deps.conversations.recent(h.channel, h.userId, 20)).map((e) => ({
+          direction: e.direction,
+          at: e.createdAt,
+          payload: e.payload,
+        })),
+      })),
+    );
+    res.json({ handoffs: withTranscript });
+  });
+
+  /** A staff member answers: the text reaches the resident on their own channel and in the transcript. */
+  router.post("/api/staff/handoffs/:id/messages", async (req, res) => {
+    const body = handoffReply.parse(req.body ?? {});
+    await replyToHandoff(
+      { sql: deps.sql, clock: deps.clock, handoffs: deps.handoffs, onJobsDue: deps.onJobsDue },
+      { handoffId: req.params.id, text: body.text, staffId: body.staffId },
+    );
+    res.status(202).json({ queued: true });
+  });
+
+  router.post("/api/staff/handoffs/:id/close", async (req, res) => {
+    const body = handoffClose.parse(req.body ?? {});
+    const closed = await deps.handoffs.close(req.params.id, body.staffId ?? null, deps.clock.now());
+    if (!closed && !(await deps.handoffs.get(req.params.id))) throw new AppError("NOT_FOUND", `No handoff ${req.params.id}`);
+    res.json({ closed });
   });
 
   router.get("/api/staff/cases/:code", async (req, res) => {

@@ -21,3 +21,10 @@ export function redactValue(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, depth + 1);
   return out;
 }
+
+/** A phone number as shown back to its owner: "139****5678". */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, "");
+  if (digits.length < 7) return "****";
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+}

@@ -1,4 +1,5 @@
-import { createDialogue, type Dialogue } from "../../src/bot/dialogue.js";
+import { createDialogue, type Dialogue, type DialogueDeps } from "../../src/bot/dialogue.js";
+import type { CentreContact } from "../../src/bot/turn.js";
 import type { Inbound, Outbound } from "../../src/bot/messages.js";
 import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
 import type { CaseDeps } from "../../src/cases/deps.js";
@@ -53,6 +54,15 @@ export function texts(out: Outbound[]): string {
   return out.map((o) => (o.kind === "file" ? o.caption ?? o.name : o.text)).join("\n");
 }
 
-export function makeDialogue(deps: CaseDeps, classifier: Classifier): Dialogue {
-  return createDialogue({ cases: deps, classifier, logger: silentLogger });
+/** The centre as tests see it: open 08:30–17:30 on weekdays in Shanghai, a duty phone, 30 minutes to answer. */
+export const TEST_CENTRE: CentreContact = {
+  nameZh: "测试县矛盾纠纷调处化解中心",
+  nameEn: "Test County Mediation Centre",
+  dutyPhone: "0371-12345678",
+  hours: { zone: "Asia/Shanghai", open: "08:30", close: "17:30", days: [1, 2, 3, 4, 5] },
+  handoffReplyMinutes: 30,
+};
+
+export function makeDialogue(deps: CaseDeps, classifier: Classifier, extra: Partial<DialogueDeps> = {}): Dialogue {
+  return createDialogue({ cases: deps, classifier, logger: silentLogger, centre: TEST_CENTRE, ...extra });
 }

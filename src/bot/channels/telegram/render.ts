@@ -1,4 +1,4 @@
-import type { InlineKeyboardButton } from "grammy/types";
+import type { InlineKeyboardButton, MessageEntity } from "grammy/types";
 import type { Button, Outbound } from "../../messages.js";
 
 /** Telegram's limits on what one message may carry. */
@@ -40,7 +40,7 @@ export function splitText(text: string, max = MAX_TEXT): string[] {
 
 /** One Bot API call per part of an Outbound; buttons sit under the last part. */
 export type TelegramSend =
-  | { method: "sendMessage"; text: string; keyboard?: InlineKeyboardButton[][] }
+  | { method: "sendMessage"; text: string; keyboard?: InlineKeyboardButton[][]; entities?: MessageEntity[] }
   | { method: "sendDocument"; url: string; name: string; mime: string; caption?: string };
 
 export function renderOutbound(o: Outbound, onTooLong: (data: string) => void): TelegramSend[] {
@@ -48,11 +48,16 @@ export function renderOutbound(o: Outbound, onTooLong: (data: string) => void): 
     case "text": {
       const parts = splitText(o.text);
       const keyboard = o.buttons?.length ? inlineKeyboard(o.buttons, onTooLong) : undefined;
-      return parts.map((text, i) => ({
-        method: "sendMessage" as const,
-        text,
-        ...(i === parts.length - 1 && keyboard?.length ? { keyboard } : {}),
-      }));
+      return parts.map((text, i) => {
+        // The case code as a code span: shown whole, and copied with one tap in Telegram's apps.
+        const at = o.copyText ? text.indexOf(o.copyText) : -1;
+        return {
+          method: "sendMessage" as const,
+          text,
+          ...(at >= 0 ? { entities: [{ type: "code" as const, offset: at, length: o.copyText!.length }] } : {}),
+          ...(i === parts.length - 1 && keyboard?.length ? { keyboard } : {}),
+        };
+      });
     }
     case "link":
       return splitText(`${o.text}\n${o.url}`).map((text) => ({ method: "sendMessage" as const, text }));

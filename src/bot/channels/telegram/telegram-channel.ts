@@ -10,7 +10,7 @@ import type { Clock } from "../../../lib/clock.js";
 import { newId } from "../../../lib/ids.js";
 import { KeyedLock } from "../../../lib/keyed-lock.js";
 import type { Logger } from "../../../lib/logger.js";
-import { COMMANDS } from "../../commands.js";
+import { COMMANDS } from "../../router.js";
 import type { Dialogue } from "../../dialogue.js";
 import { STAFF_COMMANDS } from "../../mediator.js";
 import type { Inbound, Outbound } from "../../messages.js";
@@ -113,7 +113,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     for (const call of calls) {
       if (call.method === "sendMessage") {
         await outbox.run(chatId, () =>
-          bot.api.sendMessage(chatId, call.text, call.keyboard ? { reply_markup: { inline_keyboard: call.keyboard } } : {}),
+          bot.api.sendMessage(chatId, call.text, {
+            ...(call.keyboard ? { reply_markup: { inline_keyboard: call.keyboard } } : {}),
+            ...(call.entities ? { entities: call.entities } : {}),
+          }),
         );
       } else {
         const res = await fetch(new URL(call.url, deps.linkBaseUrl));

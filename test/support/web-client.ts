@@ -1,0 +1,64 @@
+import type { Outbound } from "../../src/bot/messages.js";
+
+/** A resident in the web chat, over the real HTTP API: what a browser sends, what it gets back. */
+export class WebResident {
+  last: Outbound[] = [];
+  private seq = 0;
+  private constructor(
+    private base: string,
+    readonly session: string,
+  ) {}
+
+  static async open(base: string): Promise<WebResident> {
+    const res = await fetch(`${base}/api/chat/session`, { method: "POST" });
+    const { sessionId } = (await res.json()) as { sessionId: string };
+    return new WebResident(base, sessionId);
+  }
+
+  async post(body: Record<string, unknown>): Promise<Outbound[]> {
+    const res = await fetch(`${this.base}/api/chat/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-chat-session": this.session },
+      body: JSON.stringify({ clientMessageId: `m${++this.seq}`, ...body }),
+    });
+    if (!res.ok) throw new Error(`POST /api/chat/messages: HTTP ${res.status} ${await res.text()}`);
+    this.last = ((await res.json()) as { messages: Outbound[] }).messages;
+    return this.last;
+  }
+
+  say(text: string): Promise<Outbound[]> {
+    return this.post({ text });
+  }
+
+  press(label: string): Promise<Outbound[]> {
+    const b = this.last.flatMap((m) => (m.kind === "text" ? (m.buttons ?? []).flat() : [])).find((x) => x.label.includes(label));
+    if (!b) throw new Error(`no button "${label}" in: ${JSON.stringify(this.last)}`);
+    return this.post({ button: b.data, buttonLabel: b.label });
+  }
+
+  text(): string {
+    return this.last.map((m) => (m.kind === "text" ? m.text : "")).join("\n");
+  }
+
+  /** Everything the server has for this chat, as the page's reload sees it. */
+  async transcript(): Promise<{ direction: string; payload: Outbound & { text?: string } }[]> {
+    const res = await fetch(`${this.base}/api/chat/messages?after=0`, { headers: { "x-chat-session": this.session } });
+    return ((await res.json()) as { messages: { direction: string; payload: Outbound & { text?: string } }[] }).messages;
+  }
+}
+
+/** The staff API as a script or (later) the console calls it. */
+export function staffApi(base: string, token?: string) {
+  const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  return {
+    async get<T>(path: string): Promise<T> {
+      const res = await fetch(`${base}${path}`, { headers });
+      if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
+      const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as T };
+    },
+  };
+}
