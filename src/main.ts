@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { createConversationRepository } from "./bot/conversation.repository.js";
@@ -205,6 +206,8 @@ async function buildTranscriber(settings: NonNullable<Config["speech"]>): Promis
 async function main(): Promise<void> {
   let config: Config;
   try {
+    // A .env beside the service is read when present; variables already set in the environment win.
+    if (fs.existsSync(".env")) process.loadEnvFile(".env");
     config = loadConfig(process.env);
   } catch (err) {
     console.error(isAppError(err) ? err.message : err);

@@ -14,8 +14,13 @@ function sources(dir: string): string[] {
 const files = sources("src").map((file) => ({ file, text: fs.readFileSync(file, "utf8") }));
 const SDK = /from "(grammy|@grammyjs\/[^"]+|express|openai|@langchain\/[^"]+|livekit-server-sdk)"/;
 
-/** Where an SDK may be imported: channel adapters, the HTTP layer, the LLM adapter. */
-const ADAPTERS = [/^src\/bot\/channels\//, /^src\/http\//, /^src\/classify\/llm-classifier\.ts$/];
+/** Where an SDK may be imported: channel adapters, the HTTP layer, the LLM and speech adapters. */
+const ADAPTERS = [
+  /^src\/bot\/channels\//,
+  /^src\/http\//,
+  /^src\/classify\/llm-classifier\.ts$/,
+  /^src\/speech\/openai-transcriber\.ts$/,
+];
 
 describe("architecture", () => {
   it("keeps SDKs (grammY, express, openai, LangChain, LiveKit) out of domain code", () => {

@@ -148,7 +148,23 @@ describe("detectRiskFlags on phrases that once tripped the rules", () => {
     ["楼上洗衣机一开整个楼板都在震", "group_claim"],
     ["现在全村人都在传我的闲话", "group_claim"],
     ["我们家户口上有五个人", "group_claim"],
+    // Found by a session trying the web chat as residents would (issue 8).
+    ["楼上是群租房，十几个人天天半夜吵", "group_claim"],
+    ["隔壁出租屋一间住了八个人，天天吵", "group_claim"],
+    ["对门喝醉了半夜砸门，吵得孩子睡不着", "violence"],
+    ["他天天来砸门要钱", "violence"],
   ] as [string, RiskFlag][])("%s → no %s", (text, flag) => {
     expect(has(text, flag)).toBe(false);
+  });
+});
+
+describe("detectRiskFlags still catches what the false-positive fixes sit next to", () => {
+  it.each([
+    ["我们十几个工友被包工头欠了半年工资", "group_claim"],
+    ["小区住了两百多户，物业乱收费，大家集体投诉", "group_claim"],
+    ["他把我家的门砸烂了", "violence"],
+    ["再不还钱就砸了他家", "violence"],
+  ] as [string, RiskFlag][])("%s → %s", (text, flag) => {
+    expect(has(text, flag)).toBe(true);
   });
 });

@@ -31,7 +31,7 @@ const PARTY_EN = /\b(?:my |the |our )(boss|employer|company|landlord|landlady|te
 
 const PLACE_SUFFIX = "村|社区|小区|花园|家园|公寓|镇|乡|街道|工地|工业园|开发区|市场|商场|广场";
 /** 2–6 characters ending in a place word, after a word that introduces a place. */
-const PLACE = new RegExp(`(?:在|住|到|去|从|是|位于)([\\u4e00-\\u9fa5A-Za-z0-9]{1,6}?(?:${PLACE_SUFFIX}))`, "u");
+const PLACE = new RegExp(`(?:住在|位于|在|住|到|去|从|是)([\\u4e00-\\u9fa5A-Za-z0-9]{1,6}?(?:${PLACE_SUFFIX}))`, "u");
 const PLACE_STOP = /^(?:我们|咱们|我|咱|他们|他|她|这个|那个|一个|一家|老家|本|同一个|同个|这|那)/u;
 
 const CN_NUM = "[一二两三四五六七八九十百几\\d]+";
@@ -49,7 +49,11 @@ const SINCE_EN = /\b(?:last (?:week|month|year)|yesterday|\d+ (?:days|weeks|mont
 
 const PEOPLE = "人|工友|工人|农民工|民工|师傅|兄弟|老乡|员工|名工人";
 const COUNTED = new RegExp(`(?:我们|咱们|一共|总共|共|有)[^，。,.]{0,6}?(\\d+|[一二两三四五六七八九十百几]+)\\s*(?:多|来|余)?\\s*(?:个|名|位)?\\s*(?:${PEOPLE})`, "u");
-const ANSWER_COUNT = new RegExp(`^\\D{0,4}?(\\d+|[一二两三四五六七八九十百几]+)\\s*(?:多|来|余)?\\s*(?:个|名|位)?\\s*(?:${PEOPLE})?`, "u");
+/** An answer to "how many?": a number first ("12人", "一共二十多个"), then perhaps names. */
+const ANSWER_COUNT = new RegExp(
+  `^(?:一共|总共|共|有)?\\s*(\\d+|[一二两三四五六七八九十百几]+)\\s*(?:多|来|余)?\\s*(?:个|名|位)?\\s*(?:${PEOPLE})?(?=$|[，,、。；;:：\\s])`,
+  "u",
+);
 /** Common surnames: a 2–3 character token starting with one is read as a name in a list of claimants. */
 const SURNAMES =
   "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";

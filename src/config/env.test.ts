@@ -12,6 +12,30 @@ describe("config", () => {
     expect(c.telegram).toBeNull();
     expect(c.llm).toBeNull();
     expect(c.CENTRE_TIMEZONE).toBe("Asia/Shanghai");
+    expect(c.speech).toBeNull();
+    expect(c.centre.hours).toEqual({ zone: "Asia/Shanghai", open: "08:30", close: "17:30", days: [1, 2, 3, 4, 5] });
+  });
+
+  it("reads the centre's hours, days and duty phone, and speech to text with the model's key", () => {
+    const c = loadConfig({
+      CENTRE_HOURS: "09:00-18:00",
+      CENTRE_WORKDAYS: "1-5,6",
+      CENTRE_DUTY_PHONE: "0371-12345678",
+      OPENAI_API_KEY: "sk-x",
+      SPEECH_MODEL: "sensevoice",
+      SPEECH_BASE_URL: "http://127.0.0.1:9000/v1",
+    });
+    expect(c.centre).toMatchObject({ dutyPhone: "0371-12345678", hours: { open: "09:00", close: "18:00", days: [1, 2, 3, 4, 5, 6] } });
+    expect(c.speech).toEqual({ apiKey: "sk-x", baseUrl: "http://127.0.0.1:9000/v1", model: "sensevoice", timeoutMs: 10_000 });
+  });
+
+  it("lists every variable it reads in .env.example", async () => {
+    const { readFileSync } = await import("node:fs");
+    const example = readFileSync(".env.example", "utf8");
+    const source = readFileSync("src/config/env.ts", "utf8");
+    const read = [...source.matchAll(/^\s{4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!).filter((v) => v !== "NODE_ENV");
+    expect(read.length).toBeGreaterThan(20);
+    for (const v of read) expect(example, v).toMatch(new RegExp(`^# ${v}=`, "m"));
   });
 
   it("turns channels and the model on by their variables", () => {
@@ -36,6 +60,10 @@ describe("config", () => {
       [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
       [{ WECOM_CORP_ID: "ww1" }, /WeCom needs/],
       [{ TELEGRAM_WEBHOOK_SECRET: "has spaces" }, /TELEGRAM_WEBHOOK_SECRET/],
+      [{ CENTRE_HOURS: "17:30-08:30" }, /CENTRE_HOURS must be HH:MM-HH:MM/],
+      [{ CENTRE_WORKDAYS: "Mon-Fri" }, /CENTRE_WORKDAYS must list weekdays/],
+      [{ CENTRE_DUTY_PHONE: "call us" }, /CENTRE_DUTY_PHONE must be a phone number/],
+      [{ SPEECH_MODEL: "whisper-1" }, /speech to text needs SPEECH_API_KEY/],
     ];
     for (const [env, message] of cases) {
       let error: unknown;

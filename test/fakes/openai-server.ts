@@ -1,6 +1,7 @@
 // A small OpenAI-compatible server for tests: POST /v1/chat/completions on 127.0.0.1, answering in
 // the form the client asked for (a forced tool call, or JSON content for response_format), with a
-// `usage` block, so the real ChatOpenAI / openai SDK code runs over real HTTP.
+// `usage` block, so the real ChatOpenAI / openai SDK code runs over real HTTP. POST
+// /v1/audio/transcriptions takes the SDK's multipart upload and answers {"text"} from its own queue.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -31,7 +32,24 @@ export interface ChatRequestBody {
   [key: string]: unknown;
 }
 
+/** What the fake does with the next transcription request. */
+export type FakeTranscription =
+  | { kind: "text"; text: string }
+  | { kind: "hang" }
+  | { kind: "status"; status: number; message?: string };
+
+export interface AudioRequest {
+  model?: string;
+  language?: string;
+  fileName?: string;
+  fileBytes: number;
+  contentType?: string;
+}
+
 export interface FakeOpenAI {
+  /** Transcription requests received, with the multipart fields the SDK sent. */
+  audioRequests: AudioRequest[];
+  enqueueAudio(...replies: FakeTranscription[]): void;
   /** Pass as OPENAI_BASE_URL / `configuration.baseURL`. */
   baseUrl: string;
   requests: RecordedRequest[];
@@ -48,12 +66,23 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const queue: FakeReply[] = [];
   let fallbackReply: FakeReply = { kind: "status", status: 500, message: "no reply configured" };
   const requests: RecordedRequest[] = [];
+  const audioQueue: FakeTranscription[] = [];
+  const audioRequests: AudioRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const path = (req.url ?? "").split("?")[0]!;
+    if (req.method === "POST" && path.endsWith("/audio/transcriptions")) {
+      const upload = parseMultipart(Buffer.concat(chunks), String(req.headers["content-type"] ?? ""));
+      audioRequests.push(upload);
+      const reply = audioQueue.shift() ?? { kind: "status", status: 500, message: "no transcription configured" };
+      if (reply.kind === "hang") return; // closed by the client's abort or by close()
+      if (reply.kind === "status") return sendJson(res, reply.status, { error: { message: reply.message ?? "fake", type: "server_error" } });
+      if (!upload.fileBytes || !upload.model) return sendJson(res, 400, { error: { message: "file and model are required", type: "invalid_request_error" } });
+      return sendJson(res, 200, { text: reply.text });
+    }
     if (req.method !== "POST" || !path.endsWith("/chat/completions")) {
       return sendJson(res, 404, { error: { message: `unknown route ${req.method} ${path}`, type: "invalid_request_error" } });
     }
@@ -97,6 +126,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    audioRequests,
+    enqueueAudio: (...replies) => void audioQueue.push(...replies),
     enqueue: (...replies) => void queue.push(...replies),
     setDefault: (reply) => void (fallbackReply = reply),
     reset: () => {
@@ -138,4 +169,25 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
   const body = JSON.stringify(value);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
   res.end(body);
+}
+
+/** The fields of a multipart/form-data body, as a transcription server reads them. */
+function parseMultipart(body: Buffer, contentType: string): AudioRequest {
+  const boundary = contentType.match(/boundary=(?:"([^"]+)"|([^;]+))/)?.slice(1).find(Boolean);
+  const out: AudioRequest = { fileBytes: 0, contentType };
+  if (!boundary) return out;
+  const text = body.toString("latin1");
+  for (const part of text.split(`--${boundary}`)) {
+    const sep = part.indexOf("\r\n\r\n");
+    if (sep < 0) continue;
+    const head = part.slice(0, sep);
+    const value = part.slice(sep + 4).replace(/\r\n$/, "");
+    const name = head.match(/name="([^"]+)"/)?.[1];
+    if (name === "file") {
+      out.fileName = head.match(/filename="([^"]*)"/)?.[1];
+      out.fileBytes = Buffer.byteLength(value, "latin1");
+    } else if (name === "model") out.model = value;
+    else if (name === "language") out.language = value;
+  }
+  return out;
 }

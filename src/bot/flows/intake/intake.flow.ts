@@ -84,6 +84,10 @@ function advance(turn: Turn): void {
   goTo(turn, nextStep(s.draft));
 }
 
+function consentButtons(turn: Turn): Button[][] {
+  return [[button(turn, "intake.consent.agree", "consent:yes"), button(turn, "intake.consent.decline", "consent:no")]];
+}
+
 /** The way back and out, under every question. */
 function nav(turn: Turn): Button[] {
   return [button(turn, "intake.nav.back", "nav:back"), button(turn, "intake.nav.cancel", "nav:cancel")];
@@ -100,9 +104,7 @@ export function goTo(turn: Turn, step: IntakeStep): void {
   const d = s.draft;
   switch (step) {
     case "consent":
-      return say(turn, "intake.privacy", {}, [
-        [button(turn, "intake.consent.agree", "consent:yes"), button(turn, "intake.consent.decline", "consent:no")],
-      ]);
+      return say(turn, "intake.privacy", {}, consentButtons(turn));
     case "describe":
       return ask(turn, turn.deps.transcriber ? "intake.describe.askVoice" : "intake.describe.ask");
     case "confirm_type":
@@ -296,9 +298,9 @@ export const intakeFlow: Flow = {
         }
         // A story typed before agreeing is kept (the longest one) and used once they agree.
         if (!b && hasStory(text)) {
-          if (!s.pendingText || text.length > s.pendingText.length) s.pendingText = s.pendingText && !s.pendingText.includes(text) ? `${s.pendingText}\n${text}` : text;
-          say(turn, "intake.storyKept");
-          goTo(turn, "consent");
+          s.pendingText = s.pendingText && !s.pendingText.includes(text) ? `${s.pendingText}\n${text}` : text;
+          // The privacy notice is just above: the buttons come with the acknowledgement, not the notice again.
+          say(turn, "intake.storyKept", {}, consentButtons(turn));
           return true;
         }
         say(turn, "intake.consent.needed");

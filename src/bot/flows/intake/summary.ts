@@ -35,7 +35,10 @@ export function showSummary(turn: Turn, d: Draft): void {
   turn.out.push({
     kind: "text",
     text: lines.join("\n"),
-    buttons: [[button(turn, "intake.summary.submit", "summary:submit"), button(turn, "intake.summary.edit", "summary:edit")]],
+    buttons: [
+      [button(turn, "intake.summary.submit", "summary:submit"), button(turn, "intake.summary.edit", "summary:edit")],
+      [button(turn, "intake.nav.back", "nav:back"), button(turn, "intake.nav.cancel", "nav:cancel")],
+    ],
   });
 }
 
