@@ -8,6 +8,7 @@ describe("redaction", () => {
     expect(redactText("我的身份证号是110101199003074514，电话13800138000")).toBe("我的身份证号是[ID]，电话[PHONE]");
     expect(redactText("打 +86 138-0013-8000 或 139 1234 5678")).toBe("打 [PHONE] 或 [PHONE]");
     expect(redactText("身份证11010119900307451X")).toBe("身份证[ID]");
+    expect(redactText("李娟 0371-66123456，或(010) 12345678")).toBe("李娟 [PHONE]，或[PHONE]");
   });
 
   it("leaves amounts, dates and case codes alone", () => {

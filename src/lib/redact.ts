@@ -1,13 +1,15 @@
 /**
  * Personal numbers never reach the logs: mainland ID card numbers (18 characters, last may be X) and
- * mobile numbers (11 digits starting 13–19), also with +86 or separators. Applied to every string a log
+ * mobile numbers (11 digits starting 13–19), also with +86 or separators, and landlines with their area code. Applied to every string a log
  * line carries, not just to known keys, because residents type these anywhere in their text.
  */
 const ID_CARD = /(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
 const MOBILE = /(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)/g;
+/** Landlines with their area code, as residents leave them for a call back: 0371-66123456, (010) 12345678. */
+const LANDLINE = /(?<![\d-])(?:\(0\d{2,3}\)\s?|0\d{2,3}[-\s])\d{7,8}(?![\d-])/g;
 
 export function redactText(text: string): string {
-  return text.replace(ID_CARD, "[ID]").replace(MOBILE, "[PHONE]");
+  return text.replace(ID_CARD, "[ID]").replace(MOBILE, "[PHONE]").replace(LANDLINE, "[PHONE]");
 }
 
 export function redactValue(value: unknown, depth = 0): unknown {

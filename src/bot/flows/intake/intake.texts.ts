@@ -4,7 +4,7 @@ import { defineTexts } from "../../../i18n/index.js";
 export const intakeTexts = defineTexts({
   "zh-CN": {
     "intake.greeting":
-      "您好，这里是{centre}“一扇门”在线调解。说说您遇到的事，我们登记、给您一个案件编号、安排调解员，全程在手机上办。",
+      "您好，这里是{centre}“一扇门”在线调解。说说您遇到的事，我们帮您登记，给您一个案件编号，安排调解员跟进。",
     "intake.privacy": "登记前请知悉：您说的情况只用于调解这件事，由调解中心保管，不会公开。\n同意就开始登记。",
     "intake.consent.agree": "同意，开始登记",
     "intake.consent.decline": "不同意",
@@ -99,7 +99,7 @@ export const intakeTexts = defineTexts({
   },
   en: {
     "intake.greeting":
-      "Hello, this is OneDoor, online mediation of the {centre}. Tell us what happened: we register it, give you a case code and a mediator, all on your phone.",
+      "Hello, this is OneDoor, online mediation of the {centre}. Tell us what happened: we register it, give you a case code and a mediator to follow it up.",
     "intake.privacy":
       "Before we start: what you tell us is used only to mediate this matter, kept by the mediation centre and never made public.\nAgree to start.",
     "intake.consent.agree": "Agree, start",
