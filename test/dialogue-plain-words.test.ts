@@ -139,6 +139,7 @@ describe("plain words understood", () => {
     expect(reply.locale).toBe("en");
     expect(r.text()).toContain("I'll reply in English");
     expect(r.text()).toContain("Noted what you wrote");
+    expect(r.text()).toContain("Before we start: what you tell us is used only to mediate"); // privacy, in English this time
     await r.press("Agree, start");
     expect(r.text()).toContain("Type: Traffic accident");
     for (const b of buttons(r.last)) expect(b.label).not.toMatch(/\p{Script=Han}/u);

@@ -62,7 +62,12 @@ export async function route(turn: Turn, staff: LinkedStaff | null): Promise<void
   if (inbound.file?.kind === "voice") heard = (await hearVoice(turn)) === "heard";
   if (inbound.file) await storeFile(turn, heard);
   if (inbound.fileRefused) return refuseFile(turn);
-  if (inbound.file && !heard) return;
+  if (inbound.file && !heard) {
+    // A caption is read for danger like any text; the file itself has been answered.
+    const danger = dangerIn(turn.text);
+    if (danger.length > 0) respondToDanger(turn, danger);
+    return;
+  }
 
   switchLanguageFor(turn);
 
@@ -158,6 +163,7 @@ function switchLanguageFor(turn: Turn): void {
   if (turn.text.startsWith("/")) return; // a command, not a language
   if (turn.locale === "zh-CN" && looksEnglish(turn.text)) {
     turn.locale = "en";
+    turn.localeSwitched = true;
     say(turn, "language.auto");
   }
 }

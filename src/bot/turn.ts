@@ -57,6 +57,8 @@ export interface Turn {
   carry: InboundFile[];
   /** False when this turn did not understand the resident (counted towards a handoff). */
   understood: boolean;
+  /** The language was switched for the resident in this turn (they wrote English): say again what they only saw in Chinese. */
+  localeSwitched?: boolean;
   /** Set when this turn linked the user to a Staff row (see Reply.becameStaff). */
   becameStaff?: boolean;
 }

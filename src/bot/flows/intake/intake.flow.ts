@@ -299,8 +299,12 @@ export const intakeFlow: Flow = {
         // A story typed before agreeing is kept (the longest one) and used once they agree.
         if (!b && hasStory(text)) {
           s.pendingText = s.pendingText && !s.pendingText.includes(text) ? `${s.pendingText}\n${text}` : text;
-          // The privacy notice is just above: the buttons come with the acknowledgement, not the notice again.
-          say(turn, "intake.storyKept", {}, consentButtons(turn));
+          // The privacy notice is just above: the buttons come with the acknowledgement, not the notice again
+          // (unless it was in a language the resident does not read).
+          if (turn.localeSwitched) {
+            say(turn, "intake.storyKept");
+            goTo(turn, "consent");
+          } else say(turn, "intake.storyKept", {}, consentButtons(turn));
           return true;
         }
         say(turn, "intake.consent.needed");
