@@ -46,7 +46,8 @@ function answer(messages: Outbound[], story: string): Record<string, string> {
   if (has("summary:submit")) return { button: "summary:submit" };
   if (has("service:chat")) return { button: "service:chat" };
   if (has("away:no")) return { button: "away:no" };
-  if (has("since:week")) return { button: "since:week" };
+  if (has("contact:skip")) return { text: "王师傅 13800001234" };
+  if (has("claimants:solo")) return { button: "claimants:solo" };
   if (has("amount:none")) return { text: "5000元" };
   if (has("skip")) return { text: "张某" };
   return { text: story };
