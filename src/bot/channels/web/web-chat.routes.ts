@@ -1,21 +1,26 @@
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { z } from "zod";
+import { isLocale, type Locale } from "../../../i18n/index.js";
 import { AppError } from "../../../lib/errors.js";
 import { newToken } from "../../../lib/ids.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
+import type { Inbound, InboundFile, Reply } from "../../messages.js";
+import { MAX_FILE_BYTES, normalizeMime, storeEvidence, type StoredEvidence } from "../evidence-store.js";
 
 export const WEB_CHANNEL = "web";
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
 
 /** A session id is an unguessable token the browser keeps; it is the web user's identity. */
 const sessionId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "invalid chat session");
+const clientMessageId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 const messageBody = z
   .object({
-    clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+    clientMessageId: clientMessageId.optional(),
     // Longer than the dialogue keeps (it cuts and says so); the body limit below is the hard stop.
     text: z.string().max(200_000).optional(),
     button: z.string().max(200).optional(),
@@ -23,15 +28,93 @@ const messageBody = z
   })
   .refine((b) => b.text !== undefined || b.button !== undefined, "text or button is required");
 
+const fileHeaders = z.object({
+  clientMessageId: clientMessageId.optional(),
+  // The page says how big the file is when it sends none of it (over the limit: no point uploading it).
+  declaredSize: z.coerce.number().int().min(0).optional(),
+  kind: z.enum(["voice"]).optional(),
+});
+
 function session(req: express.Request): string {
   const parsed = sessionId.safeParse(req.get("x-chat-session"));
   if (!parsed.success) throw new AppError("UNAUTHORIZED", "Missing or invalid X-Chat-Session header");
   return parsed.data;
 }
 
+/** X-File-Name is URI-encoded (headers are Latin-1); what is shown back is a plain name, not a path. */
+function fileName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  let name = header;
+  try {
+    name = decodeURIComponent(header);
+  } catch {
+    /* not encoded after all: keep it as sent */
+  }
+  // Control and bidi-override characters out: "发票\u202Egnp.exe" must not show as "发票exe.png".
+  name = name.replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "");
+  name = (name.split(/[\\/]/).pop() ?? "").trim().slice(0, 120);
+  return name || undefined;
+}
+
+/**
+ * A recording made on the page is the resident speaking (voice: heard, when speech to text is on); an
+ * audio file picked from the phone (a call recorded as evidence) is kept as a document, not taken as
+ * their words.
+ */
+function kindOf(mime: string, asked: "voice" | undefined): InboundFile["kind"] {
+  if (mime.startsWith("audio/") && asked === "voice") return "voice";
+  return mime.startsWith("image/") ? "photo" : "document";
+}
+
+/**
+ * Reads the request body through `store` without ever destroying the request: whatever `store` does not
+ * read (a refusal before or while reading) is drained, so the browser still gets the dialogue's answer
+ * rather than a reset connection.
+ */
+async function readBody(req: express.Request, store: (source: AsyncIterable<Uint8Array>) => Promise<StoredEvidence>): Promise<StoredEvidence> {
+  const body = new PassThrough();
+  const fail = (err: Error) => body.destroy(err);
+  const interrupted = () => {
+    if (!req.complete) body.destroy(new Error("upload interrupted"));
+  };
+  req.on("error", fail);
+  req.on("close", interrupted);
+  req.pipe(body);
+  try {
+    return await store(body);
+  } finally {
+    req.unpipe(body);
+    body.destroy();
+    req.off("error", fail);
+    req.off("close", interrupted);
+    req.resume();
+  }
+}
+
+/** An inbound transcript row as the page shows it: no server paths. */
+function shownInbound(p: Inbound) {
+  return {
+    ...(p.text !== undefined ? { text: p.text } : {}),
+    ...(p.buttonLabel !== undefined ? { buttonLabel: p.buttonLabel } : {}),
+    ...(p.file ? { file: { kind: p.file.kind, mime: p.file.mime, size: p.file.size, ...(p.file.name ? { name: p.file.name } : {}) } } : {}),
+    ...(p.fileRefused ? { fileRefused: { reason: p.fileRefused.reason } } : {}),
+    ...(p.transcribed ? { transcribed: true } : {}),
+  };
+}
+
 /** The web chat: the page at `/` and its JSON API under `/api/chat`. Translation only; the dialogue decides. */
-export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: ConversationRepository }): express.Router {
+export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: ConversationRepository; dataDir: string }): express.Router {
   const router = express.Router();
+
+  async function localeOf(userId: string): Promise<Locale> {
+    const stored = await deps.conversations.localeOf(WEB_CHANNEL, userId);
+    return stored && isLocale(stored) ? stored : "zh-CN";
+  }
+
+  /** A repeated delivery is answered from the transcript without a locale; the page needs one always. */
+  async function answer(userId: string, reply: Reply) {
+    return { messages: reply.messages, transcriptId: reply.transcriptId, locale: reply.locale ?? (await localeOf(userId)) };
+  }
 
   router.use(
     express.static(PUBLIC_DIR, {
@@ -42,6 +125,30 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
       },
     }),
   );
+
+  // Before the JSON parser: the body is the file itself, streamed to disk, never buffered.
+  router.post("/api/chat/files", async (req, res) => {
+    const userId = session(req);
+    const h = fileHeaders.parse({
+      clientMessageId: req.get("x-client-message-id") || undefined,
+      declaredSize: req.get("x-file-size") || undefined,
+      kind: req.query.kind || undefined,
+    });
+    const mime = normalizeMime(req.get("content-type"));
+    const sent = Number(req.get("content-length"));
+    const size = Math.max(h.declaredSize ?? 0, Number.isFinite(sent) ? sent : 0) || undefined;
+    const name = fileName(req.get("x-file-name"));
+    const stored = await readBody(req, (source) =>
+      storeEvidence({ dataDir: deps.dataDir, maxBytes: MAX_FILE_BYTES, kind: kindOf(mime, h.kind), mime, size, ...(name ? { name } : {}) }, source),
+    );
+    const reply = await deps.dialogue.handle({
+      channel: WEB_CHANNEL,
+      userId,
+      messageId: h.clientMessageId ? `${userId}:${h.clientMessageId}` : undefined,
+      ...("file" in stored ? { file: stored.file } : { fileRefused: { reason: stored.rejected, limitBytes: MAX_FILE_BYTES } }),
+    });
+    res.json(await answer(userId, reply));
+  });
 
   router.use("/api/chat", express.json({ limit: "1mb" }));
 
@@ -62,14 +169,22 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
       button: body.button,
       buttonLabel: body.buttonLabel,
     });
-    res.json(reply);
+    res.json(await answer(userId, reply));
   });
 
   router.get("/api/chat/messages", async (req, res) => {
     const userId = session(req);
     const after = z.coerce.number().int().min(0).default(0).parse(req.query.after);
     const entries = await deps.conversations.transcript(WEB_CHANNEL, userId, after);
-    res.json({ messages: entries.map((e) => ({ id: e.id, direction: e.direction, payload: e.payload })) });
+    res.json({
+      messages: entries.map((e) => ({
+        id: e.id,
+        direction: e.direction,
+        payload: e.direction === "in" ? shownInbound(e.payload as Inbound) : e.payload,
+      })),
+      locale: await localeOf(userId),
+      maxFileBytes: MAX_FILE_BYTES,
+    });
   });
 
   return router;

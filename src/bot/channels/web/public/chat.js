@@ -1,174 +1,634 @@
-// The web chat client. Everything the server sends is shown with textContent, never as HTML.
-(() => {
-  "use strict";
-  const log = document.getElementById("log");
-  const form = document.getElementById("composer");
-  const input = document.getElementById("input");
-  const send = document.getElementById("send");
-  const status = document.getElementById("status");
-  const POLL_MS = 5000;
-  let lastId = 0;
-  let busy = false;
+// The web chat client. Everything the server sends is shown with textContent and createElement, never as HTML.
+import { textParts } from "./text-parts.js";
 
-  const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+/** The page's own words (the dialogue's come from the server), in the conversation's language. */
+const CHROME = {
+  "zh-CN": {
+    title: "一扇门 · 矛盾纠纷在线调解",
+    brand: "一扇门",
+    subtitle: "矛盾纠纷在线调解",
+    log: "对话",
+    placeholder: "在这里输入…",
+    inputLabel: "输入消息",
+    send: "发送",
+    attach: "发送照片或文件",
+    mic: "录语音：点一下开始，再点一下发送",
+    micStop: "停止录音并发送",
+    lang: "English",
+    langLabel: "切换到英文 Switch to English",
+    copy: "复制",
+    copied: "已复制",
+    copyLabel: "复制案件编号",
+    copyManual: "编号已选中，请长按选“复制”。",
+    retry: "重发",
+    sending: "正在发送…",
+    uploading: "正在上传“{name}”…",
+    recording: "● 正在录音 {time}，再点 ■ 发送",
+    voice: "语音",
+    file: "文件",
+    tooLong: "内容太长，请分几次发送。",
+    failed: "发送失败，请重试。",
+    offline: "网络不好，没有发出去。",
+    sessionLost: "连接已失效，请刷新页面。",
+    connect: "连接失败，请刷新页面重试。",
+    micDenied: "无法使用麦克风。可以打字，或点 📎 发文件。",
+    micShort: "录音太短。点 🎤 开始说话，说完再点一下。",
+    micEmpty: "没有录到声音，请再试一次，或打字。",
+  },
+  en: {
+    title: "OneDoor · Online dispute mediation",
+    brand: "OneDoor",
+    subtitle: "Online dispute mediation",
+    log: "Conversation",
+    placeholder: "Type here…",
+    inputLabel: "Your message",
+    send: "Send",
+    attach: "Send a photo or file",
+    mic: "Record a voice message: tap to start, tap again to send",
+    micStop: "Stop recording and send",
+    lang: "中文",
+    langLabel: "Switch to Chinese 切换到中文",
+    copy: "Copy",
+    copied: "Copied",
+    copyLabel: "Copy the case code",
+    copyManual: "The code is selected: press and hold to copy it.",
+    retry: "Retry",
+    sending: "Sending…",
+    uploading: "Uploading \"{name}\"…",
+    recording: "● Recording {time}, tap ■ to send",
+    voice: "Voice message",
+    file: "File",
+    tooLong: "That is too long. Please send it in parts.",
+    failed: "Sending failed. Please try again.",
+    offline: "Poor connection: not sent.",
+    sessionLost: "The connection has expired. Please reload the page.",
+    connect: "Could not connect. Please reload the page.",
+    micDenied: "The microphone cannot be used. You can type, or tap 📎 to send a file.",
+    micShort: "Too short. Tap 🎤 to start speaking and tap again when done.",
+    micEmpty: "Nothing was recorded. Please try again, or type.",
+  },
+};
 
-  async function api(method, path, body) {
-    const res = await fetch(path, {
-      method,
-      headers: { "Content-Type": "application/json", "X-Chat-Session": session },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw Object.assign(new Error(data.message || res.statusText), { status: res.status });
-    return data;
+const $ = (id) => document.getElementById(id);
+const log = $("log");
+const form = $("composer");
+const input = $("input");
+const send = $("send");
+const status = $("status");
+const attach = $("attach");
+const fileInput = $("file");
+const mic = $("mic");
+const langButton = $("lang");
+const micTimer = mic.querySelector(".timer");
+
+const POLL_MS = 5000;
+const PAGE = 200; // the server's transcript page
+const MAX_RECORDING_MS = 120_000;
+let lastId = 0;
+let busy = false;
+let locale = "zh-CN";
+let statusShown = null; // { key, params }
+let recording = null; // { recorder, startedAt, timer, limit }
+let maxFileBytes = 20 * 1024 * 1024; // the server says its own limit on load
+let session = localStorage.getItem("onedoor.session");
+
+const t = (key, params = {}) =>
+  (CHROME[locale][key] ?? CHROME["zh-CN"][key]).replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ""));
+const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// ---- language of the page chrome -------------------------------------------------------------
+
+function applyLocale(next) {
+  if (next !== "zh-CN" && next !== "en") return;
+  locale = next;
+  document.documentElement.lang = locale;
+  document.title = t("title");
+  $("brand").textContent = t("brand");
+  $("subtitle").textContent = t("subtitle");
+  log.setAttribute("aria-label", t("log"));
+  input.placeholder = t("placeholder");
+  input.setAttribute("aria-label", t("inputLabel"));
+  send.textContent = t("send");
+  send.setAttribute("aria-label", t("send"));
+  attach.setAttribute("aria-label", t("attach"));
+  attach.title = t("attach");
+  langButton.textContent = t("lang");
+  langButton.setAttribute("aria-label", t("langLabel"));
+  for (const b of document.querySelectorAll("button.copy")) {
+    b.textContent = t(b.classList.contains("done") ? "copied" : "copy");
+    b.setAttribute("aria-label", t("copyLabel"));
   }
+  for (const b of document.querySelectorAll("button.retry")) b.textContent = t("retry");
+  showMicState();
+  if (statusShown) setStatus(statusShown.key, statusShown.params);
+}
 
-  let session = localStorage.getItem("onedoor.session");
+function setStatus(key, params) {
+  statusShown = key ? { key, params } : null;
+  status.hidden = !key;
+  status.classList.toggle("live", key === "recording");
+  status.textContent = key ? t(key, params) : "";
+}
 
-  function scrollDown() {
-    log.scrollTop = log.scrollHeight;
+function setBusy(value, key = "sending", params) {
+  busy = value;
+  send.disabled = value;
+  attach.disabled = value;
+  if (!recording) mic.disabled = value;
+  setStatus(value ? key : null, params);
+}
+
+// ---- rendering ------------------------------------------------------------------------------
+
+function scrollToBottom() {
+  log.scrollTop = log.scrollHeight;
+}
+
+/**
+ * The newest bot bubble is read from its top: a case card taller than the screen must not have its
+ * code scrolled away. If it fits, it is shown whole at the bottom.
+ */
+function reveal(bubble) {
+  if (!bubble) return;
+  const gap = 8;
+  if (bubble.offsetHeight + 2 * gap <= log.clientHeight) scrollToBottom();
+  else log.scrollTop = bubble.offsetTop - gap;
+}
+
+function bubble(classes) {
+  const div = el("div", `msg ${classes}`);
+  log.appendChild(div);
+  return div;
+}
+
+function userBubble(text, extra = "") {
+  const div = bubble(`in ${extra}`);
+  div.textContent = text;
+  scrollToBottom();
+  return div;
+}
+
+/** Bot text with phone numbers as tel: links and case codes kept whole. */
+function appendLinked(parent, text) {
+  for (const part of textParts(text)) {
+    if (part.tel) {
+      const a = el("a", "tel", part.text);
+      a.href = `tel:${part.tel}`;
+      parent.appendChild(a);
+    } else if (part.code) {
+      parent.appendChild(el("span", "nobreak", part.text));
+    } else {
+      parent.appendChild(document.createTextNode(part.text));
+    }
   }
+}
 
-  function bubble(direction, text) {
-    const div = document.createElement("div");
-    div.className = `msg ${direction}`;
-    div.textContent = text;
-    log.appendChild(div);
-    scrollDown();
-    return div;
+function codeChip(code) {
+  const wrap = el("span", "codewrap");
+  const span = el("span", "code", code);
+  const button = el("button", "copy", t("copy"));
+  button.type = "button";
+  button.setAttribute("aria-label", t("copyLabel"));
+  button.addEventListener("click", () => copy(code, span, button));
+  wrap.append(span, button);
+  return wrap;
+}
+
+function selectText(node) {
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  return selection;
+}
+
+async function copy(code, span, button) {
+  let copied = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(code);
+      copied = true;
+    }
+  } catch {
+    /* refused (no permission, not focused): the old way below */
   }
+  if (!copied) {
+    const selection = selectText(span);
+    try {
+      copied = document.execCommand("copy");
+    } catch {
+      copied = false;
+    }
+    // Not copied: the code stays selected, and the resident is told how to copy it by hand.
+    if (copied) selection.removeAllRanges();
+    else return setStatus("copyManual");
+  }
+  button.classList.add("done");
+  button.textContent = t("copied");
+  setTimeout(() => {
+    button.classList.remove("done");
+    button.textContent = t("copy");
+  }, 2500);
+}
 
-  function renderOutbound(msg) {
-    if (msg.kind === "text") {
-      const div = bubble("out", msg.text);
-      if (msg.buttons && msg.buttons.length) {
-        const box = document.createElement("div");
-        box.className = "buttons";
-        for (const row of msg.buttons) {
-          const r = document.createElement("div");
-          r.className = "row";
-          for (const b of row) {
-            const btn = document.createElement("button");
-            btn.type = "button";
-            btn.textContent = b.label;
-            btn.addEventListener("click", () => press(b, box));
-            r.appendChild(btn);
-          }
-          box.appendChild(r);
+/** The text, with `copyText` (the case code) unbroken and copyable where it stands in it. */
+function appendBotText(parent, text, copyText) {
+  const at = copyText ? text.indexOf(copyText) : -1;
+  if (!copyText) return appendLinked(parent, text);
+  if (at < 0) {
+    appendLinked(parent, `${text}\n`);
+    parent.appendChild(codeChip(copyText));
+    return;
+  }
+  appendLinked(parent, text.slice(0, at));
+  parent.appendChild(codeChip(copyText));
+  appendLinked(parent, text.slice(at + copyText.length));
+}
+
+/** Only web links are made clickable; anything else stays text. */
+function safeHref(url) {
+  try {
+    const u = new URL(url, location.href);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function renderOutbound(msg) {
+  const div = bubble("out");
+  if (msg.kind === "text") {
+    appendBotText(div, msg.text || "", msg.copyText);
+    if (msg.buttons && msg.buttons.length) {
+      const box = el("div", "buttons");
+      for (const row of msg.buttons) {
+        const r = el("div", "row");
+        for (const b of row) {
+          const button = el("button", "", b.label);
+          button.type = "button";
+          button.addEventListener("click", () => press(b, box));
+          r.appendChild(button);
         }
-        div.appendChild(box);
+        box.appendChild(r);
       }
-    } else if (msg.kind === "link" || msg.kind === "file") {
-      const div = bubble("out", msg.text || msg.caption || msg.name || "");
-      const a = document.createElement("a");
-      a.className = "link";
-      a.href = msg.url;
+      div.appendChild(box);
+    }
+  } else if (msg.kind === "link" || msg.kind === "file") {
+    appendBotText(div, msg.text || msg.caption || msg.name || "");
+    const href = safeHref(msg.url);
+    if (href) {
+      const a = el("a", "link", msg.kind === "file" ? `📄 ${msg.name}` : msg.url);
+      a.href = href;
       a.rel = "noopener";
-      a.textContent = msg.kind === "file" ? `📄 ${msg.name}` : msg.url;
       div.appendChild(document.createElement("br"));
       div.appendChild(a);
     }
-    scrollDown();
   }
+  return div;
+}
 
-  function renderInbound(payload) {
-    const text = payload.buttonLabel || payload.text || (payload.file ? `📎 ${payload.file.name || ""}` : "");
-    if (text) bubble("in", text);
+function inboundLabel(p) {
+  if (p.file) return p.file.kind === "voice" ? `🎤 ${t("voice")}` : `📎 ${p.file.name || t("file")}`;
+  if (p.fileRefused) return `📎 ${t("file")}`;
+  return p.buttonLabel || p.text || "";
+}
+
+/** A transcript page rendered; the newest bot bubble, if any. */
+function renderEntries(entries) {
+  let newest = null;
+  for (const m of entries) {
+    if (m.direction === "out") newest = renderOutbound(m.payload);
+    else {
+      const label = inboundLabel(m.payload);
+      if (label) userBubble(label);
+    }
+    lastId = Math.max(lastId, m.id);
   }
+  return newest;
+}
 
-  function setBusy(value) {
-    busy = value;
-    send.disabled = value;
-    status.hidden = !value;
-    status.textContent = value ? "…" : "";
+function failure(pending, key, retry) {
+  if (pending) {
+    pending.classList.remove("pending");
+    pending.classList.add("error");
   }
+  const div = bubble("out error");
+  div.textContent = t(key);
+  if (retry) {
+    const box = el("div", "buttons");
+    const row = el("div", "row");
+    const button = el("button", "retry", t("retry"));
+    button.type = "button";
+    button.addEventListener("click", () => {
+      if (busy) return;
+      div.remove();
+      pending?.classList.remove("error");
+      pending?.classList.add("pending");
+      retry();
+    });
+    row.appendChild(button);
+    box.appendChild(row);
+    div.appendChild(box);
+  }
+  reveal(div);
+}
 
-  async function post(body, pendingText) {
-    if (busy) return;
-    setBusy(true);
-    const pending = pendingText ? bubble("in pending", pendingText) : null;
-    const clientMessageId = newId();
+// ---- talking to the server ------------------------------------------------------------------
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: { "Content-Type": "application/json", "X-Chat-Session": session },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw Object.assign(new Error(data.message || res.statusText), { status: res.status });
+  return data;
+}
+
+async function showReply(reply) {
+  if (reply.locale) applyLocale(reply.locale);
+  // A repeat (the first answer was lost on the way): the transcript has it all, once; show that.
+  if (!reply.transcriptId) return reload();
+  let last = null;
+  for (const m of reply.messages || []) last = renderOutbound(m);
+  lastId = Math.max(lastId, reply.transcriptId);
+  reveal(last);
+}
+
+/**
+ * Sends one message or file: retried on a bad connection with the same client message id (the server
+ * answers a repeat once), and, if it still fails, a button to try again. Never a dead end.
+ */
+async function deliver(request, pending, statusKey, statusParams) {
+  if (busy) return false;
+  setBusy(true, statusKey, statusParams);
+  try {
     for (let attempt = 0; attempt < 3; attempt++) {
+      let res;
       try {
-        const reply = await api("POST", "/api/chat/messages", { ...body, clientMessageId });
-        if (pending) pending.classList.remove("pending");
-        reply.messages.forEach(renderOutbound);
-        if (reply.transcriptId) lastId = Math.max(lastId, reply.transcriptId);
-        setBusy(false);
-        return true;
-      } catch (err) {
-        // Retrying with the same clientMessageId is safe: the server answers a repeat once.
-        if (err.status && err.status < 500) {
-          if (pending) pending.classList.add("error");
-          bubble("out error", err.status === 413 ? "内容太长，请分几次发送。" : "发送失败，请重试。");
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 800 * (attempt + 1)));
-      }
-    }
-    if (pending && pending.classList.contains("pending")) {
-      pending.classList.add("error");
-      bubble("out error", "网络不好，消息没有发出去，请稍后再试。");
-    }
-    setBusy(false);
-    return false;
-  }
-
-  function press(b, box) {
-    if (busy) return;
-    box.querySelectorAll("button").forEach((x) => (x.disabled = true));
-    post({ button: b.data, buttonLabel: b.label }, b.label);
-  }
-
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const text = input.value;
-    if (!text.trim() || busy) return;
-    input.value = "";
-    post({ text }, text);
-  });
-
-  input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-      e.preventDefault();
-      form.requestSubmit();
-    }
-  });
-
-  document.getElementById("lang").addEventListener("click", () => post({ button: "cmd:lang", buttonLabel: "中/En" }, "中/En"));
-
-  async function poll() {
-    if (!busy) {
-      try {
-        const { messages } = await api("GET", `/api/chat/messages?after=${lastId}`);
-        for (const m of messages) {
-          if (m.direction === "out") renderOutbound(m.payload);
-          else renderInbound(m.payload);
-          lastId = Math.max(lastId, m.id);
-        }
+        res = await request();
       } catch {
-        /* offline for a moment: the next poll catches up */
+        await sleep(800 * (attempt + 1));
+        continue;
       }
+      const data = await res.json().catch(() => ({}));
+      if (res.ok) {
+        pending?.classList.remove("pending");
+        await showReply(data);
+        return true;
+      }
+      if (res.status < 500 && res.status !== 408 && res.status !== 429) {
+        // Sending the same again would get the same answer: say what is wrong instead.
+        failure(pending, res.status === 413 ? "tooLong" : res.status === 401 ? "sessionLost" : "failed");
+        return false;
+      }
+      await sleep(800 * (attempt + 1));
     }
-    setTimeout(poll, POLL_MS);
+    failure(pending, "offline", () => deliver(request, pending, statusKey, statusParams));
+    return false;
+  } finally {
+    setBusy(false);
   }
+}
 
-  async function start() {
-    if (!session) {
-      const res = await fetch("/api/chat/session", { method: "POST" });
-      session = (await res.json()).sessionId;
-      localStorage.setItem("onedoor.session", session);
-    }
-    const { messages } = await api("GET", "/api/chat/messages?after=0");
-    for (const m of messages) {
-      if (m.direction === "out") renderOutbound(m.payload);
-      else renderInbound(m.payload);
-      lastId = Math.max(lastId, m.id);
-    }
-    if (messages.length === 0) await post({ button: "cmd:start" }, null);
-    document.body.dataset.ready = "true";
-    setTimeout(poll, POLL_MS);
+function post(body, pendingText) {
+  const pending = pendingText ? userBubble(pendingText, "pending") : null;
+  const clientMessageId = newId();
+  return deliver(
+    () =>
+      fetch("/api/chat/messages", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Chat-Session": session },
+        body: JSON.stringify({ ...body, clientMessageId }),
+      }),
+    pending,
+  );
+}
+
+/**
+ * A file goes as the raw body. One over the limit is not uploaded at all (a phone's data is dear): the
+ * server is told its size and the dialogue says why it cannot take it.
+ */
+function upload(blob, { name, voice, label }) {
+  const pending = userBubble(label, "pending");
+  const clientMessageId = newId();
+  const tooLarge = blob.size > maxFileBytes;
+  const headers = {
+    "X-Chat-Session": session,
+    "Content-Type": blob.type || "application/octet-stream",
+    "X-Client-Message-Id": clientMessageId,
+  };
+  if (name) headers["X-File-Name"] = encodeURIComponent(name);
+  if (tooLarge) headers["X-File-Size"] = String(blob.size);
+  return deliver(
+    () => fetch(`/api/chat/files${voice ? "?kind=voice" : ""}`, { method: "POST", headers, body: tooLarge ? "" : blob }),
+    pending,
+    "uploading",
+    { name: name || t("voice") },
+  );
+}
+
+function press(b, box) {
+  if (busy) return;
+  box.querySelectorAll("button").forEach((x) => (x.disabled = true));
+  post({ button: b.data, buttonLabel: b.label }, b.label).then((ok) => {
+    // Not delivered: the choice can be made again.
+    if (!ok) box.querySelectorAll("button").forEach((x) => (x.disabled = false));
+  });
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = input.value;
+  if (!text.trim() || busy) return;
+  input.value = "";
+  fitInput();
+  post({ text }, text);
+});
+
+input.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    form.requestSubmit();
   }
+});
 
-  start().catch(() => bubble("out error", "连接失败，请刷新页面重试。"));
-})();
+function fitInput() {
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight + 2, Math.round(window.innerHeight * 0.3))}px`;
+}
+input.addEventListener("input", fitInput);
+
+langButton.addEventListener("click", () => {
+  const target = locale === "en" ? "lang:zh-CN" : "lang:en";
+  post({ button: target, buttonLabel: t("lang") }, t("lang"));
+});
+
+// ---- files ----------------------------------------------------------------------------------
+
+attach.addEventListener("click", () => {
+  if (!busy) fileInput.click();
+});
+
+fileInput.addEventListener("change", async () => {
+  const files = Array.from(fileInput.files || []);
+  fileInput.value = ""; // the same file can be picked again
+  for (const f of files) {
+    if (!(await upload(f, { name: f.name, label: `📎 ${f.name}` }))) break;
+  }
+});
+
+// ---- voice ----------------------------------------------------------------------------------
+
+const canRecord = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
+
+const clock = (ms) => {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+};
+
+function showMicState() {
+  mic.hidden = !canRecord;
+  mic.classList.toggle("recording", !!recording);
+  mic.setAttribute("aria-pressed", recording ? "true" : "false");
+  mic.setAttribute("aria-label", t(recording ? "micStop" : "mic"));
+  mic.title = t(recording ? "micStop" : "mic");
+  micTimer.textContent = recording ? clock(Date.now() - recording.startedAt) : "";
+}
+
+function note(key) {
+  const div = bubble("out note");
+  div.textContent = t(key);
+  reveal(div);
+}
+
+async function startRecording() {
+  if (busy || recording) return;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch {
+    return note("micDenied");
+  }
+  const type = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"].find(
+    (x) => typeof MediaRecorder.isTypeSupported === "function" && MediaRecorder.isTypeSupported(x),
+  );
+  let recorder;
+  try {
+    recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+  } catch {
+    stream.getTracks().forEach((track) => track.stop());
+    return note("micDenied");
+  }
+  const chunks = [];
+  const startedAt = Date.now();
+  recorder.addEventListener("dataavailable", (e) => {
+    if (e.data && e.data.size) chunks.push(e.data);
+  });
+  recorder.addEventListener("stop", () => {
+    stream.getTracks().forEach((track) => track.stop());
+    const ms = Date.now() - startedAt;
+    const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+    if (ms < 700) return note("micShort");
+    if (blob.size === 0) return note("micEmpty");
+    const ext = /ogg/.test(blob.type) ? "ogg" : /mp4|aac/.test(blob.type) ? "m4a" : "webm";
+    upload(blob, { voice: true, name: `${t("voice")}.${ext}`, label: `🎤 ${t("voice")} ${clock(ms)}` });
+  });
+  recorder.start();
+  recording = {
+    recorder,
+    startedAt,
+    timer: setInterval(() => {
+      showMicState();
+      setStatus("recording", { time: clock(Date.now() - startedAt) });
+    }, 250),
+    limit: setTimeout(stopRecording, MAX_RECORDING_MS),
+  };
+  showMicState();
+  setStatus("recording", { time: clock(0) });
+}
+
+function stopRecording() {
+  const r = recording;
+  if (!r) return;
+  recording = null;
+  clearInterval(r.timer);
+  clearTimeout(r.limit);
+  setStatus(null);
+  showMicState();
+  r.recorder.stop();
+}
+
+mic.addEventListener("click", () => (recording ? stopRecording() : startRecording()));
+
+// ---- start, reload, poll --------------------------------------------------------------------
+
+/** The whole transcript, page by page; the server's language and file limit with it. */
+async function loadAll() {
+  let newest = null;
+  for (;;) {
+    const page = await api("GET", `/api/chat/messages?after=${lastId}`);
+    if (page.locale) applyLocale(page.locale);
+    if (page.maxFileBytes) maxFileBytes = page.maxFileBytes;
+    newest = renderEntries(page.messages) ?? newest;
+    if (page.messages.length < PAGE) return { newest, empty: lastId === 0 };
+  }
+}
+
+async function reload() {
+  log.replaceChildren();
+  lastId = 0;
+  const { newest } = await loadAll();
+  reveal(newest ?? log.lastElementChild);
+}
+
+async function poll() {
+  if (!busy) {
+    try {
+      const before = lastId;
+      const { newest } = await loadAll();
+      if (lastId !== before) reveal(newest ?? log.lastElementChild);
+    } catch {
+      /* offline for a moment: the next poll catches up */
+    }
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+async function newSession() {
+  const res = await fetch("/api/chat/session", { method: "POST" });
+  session = (await res.json()).sessionId;
+  localStorage.setItem("onedoor.session", session);
+}
+
+async function start() {
+  showMicState();
+  if (!session) await newSession();
+  let loaded;
+  try {
+    loaded = await loadAll();
+  } catch (err) {
+    if (err.status !== 401) throw err;
+    await newSession(); // a stored session the server does not take: start afresh
+    loaded = await loadAll();
+  }
+  reveal(loaded.newest ?? log.lastElementChild);
+  if (loaded.empty) await post({ button: "cmd:start" }, null);
+  document.body.dataset.ready = "true";
+  setTimeout(poll, POLL_MS);
+}
+
+start().catch(() => {
+  const div = bubble("out error");
+  div.textContent = t("connect");
+});
