@@ -229,8 +229,8 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
       say(turn, "hello.inFlow");
       return resumeOrMenu(turn);
     case "thanks":
+      if (turn.state.active === "idle") return say(turn, "thanks", {}, menu(turn));
       say(turn, "thanks");
-      if (turn.state.active === "idle") return say(turn, "idle", {}, menu(turn));
       return resumeOrMenu(turn);
     case "ack":
       return say(turn, "ack", {}, menu(turn));
@@ -273,7 +273,14 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
     case "booking":
     case "documents": {
       const open = (await listCasesForUser(turn.deps.cases.db, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
-      const key = intent.kind === "documents" ? "documents" : open ? "booking.hasCase" : "booking.noCase";
+      const key =
+        intent.kind === "documents"
+          ? "documents"
+          : !open
+            ? "booking.noCase"
+            : open.status === "in_mediation"
+              ? "booking.inMediation"
+              : "booking.hasCase";
       const buttons =
         intent.kind === "booking" && !open
           ? [[button(turn, "menu.new", "cmd:new"), button(turn, "menu.human", "cmd:human")]]

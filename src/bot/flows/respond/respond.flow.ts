@@ -31,7 +31,7 @@ export const respondFlow: Flow = {
   name: "respond",
   resume(turn) {
     const r = turn.state.respond;
-    if (r?.step === "statement") say(turn, "respond.ask");
+    if (r?.step === "statement") say(turn, "respond.ask", {}, [[button(turn, "respond.back", "resp:menu")]]);
     else say(turn, "idle", {}, buttons(turn));
   },
   async handle(turn) {
@@ -40,7 +40,12 @@ export const respondFlow: Flow = {
     const b = turn.inbound.button;
     if (b === "resp:statement") {
       r.step = "statement";
-      say(turn, "respond.ask");
+      say(turn, "respond.ask", {}, [[button(turn, "respond.back", "resp:menu")]]);
+      return true;
+    }
+    if (b === "resp:menu") {
+      r.step = "menu";
+      say(turn, "idle", {}, buttons(turn));
       return true;
     }
     if (b === "resp:about") {
