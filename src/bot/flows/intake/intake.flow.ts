@@ -9,6 +9,7 @@ import { draftSchema, type Draft, type IntakeState, type IntakeStep } from "../.
 import { hasStory, parseContact, parsePlainNumber, preview } from "../../text.js";
 import { button, missed, rows, say, sayText, tx, type Turn } from "../../turn.js";
 import type { Button } from "../../messages.js";
+import type { TextKey } from "../../texts.js";
 import type { Flow } from "../flow.js";
 import { showSummary, askWhichEdit, EDITABLE } from "./summary.js";
 import { submit } from "./submit.js";
@@ -93,7 +94,23 @@ function nav(turn: Turn): Button[] {
   return [button(turn, "intake.nav.back", "nav:back"), button(turn, "intake.nav.cancel", "nav:cancel")];
 }
 
-function ask(turn: Turn, key: Parameters<typeof say>[1], choices: Button[][] = []): void {
+/** The questions that are a text and a row of fixed answers: what each asks, and the buttons under it. */
+const QUESTIONS: Record<
+  "other_party" | "place" | "amount" | "claimants" | "contact" | "contact_phone" | "away" | "service" | "service_address",
+  { text: TextKey; choices: [TextKey, string][] }
+> = {
+  other_party: { text: "intake.otherParty.ask", choices: [["intake.otherParty.skip", "skip"]] },
+  place: { text: "intake.place.ask", choices: [["intake.place.skip", "skip"]] },
+  amount: { text: "intake.amount.ask", choices: [["intake.amount.none", "amount:none"], ["intake.amount.unknown", "amount:unknown"]] },
+  claimants: { text: "intake.claimants.ask", choices: [["intake.claimants.solo", "claimants:solo"]] },
+  contact: { text: "intake.contact.ask", choices: [["intake.contact.skip", "contact:skip"]] },
+  contact_phone: { text: "intake.contact.askPhone", choices: [["intake.contact.skip", "contact:skip"]] },
+  away: { text: "intake.away.ask", choices: [["intake.away.yes", "away:yes"], ["intake.away.no", "away:no"]] },
+  service: { text: "intake.service.ask", choices: [["intake.service.chat", "service:chat"], ["intake.service.post", "service:post"]] },
+  service_address: { text: "intake.service.address", choices: [["intake.service.toChat", "service:chat"]] },
+};
+
+function ask(turn: Turn, key: TextKey, choices: Button[][] = []): void {
   say(turn, key, {}, [...choices, nav(turn)]);
 }
 
@@ -119,27 +136,17 @@ export function goTo(turn: Turn, step: IntakeStep): void {
         [button(turn, "intake.notDispute.insist", "nd:insist"), button(turn, "intake.notDispute.done", "nd:done")],
       ]);
     case "other_party":
-      return ask(turn, "intake.otherParty.ask", [[button(turn, "intake.otherParty.skip", "skip")]]);
     case "place":
-      return ask(turn, "intake.place.ask", [[button(turn, "intake.place.skip", "skip")]]);
     case "amount":
-      return ask(turn, "intake.amount.ask", [
-        [button(turn, "intake.amount.none", "amount:none"), button(turn, "intake.amount.unknown", "amount:unknown")],
-      ]);
     case "claimants":
-      return ask(turn, "intake.claimants.ask", [[button(turn, "intake.claimants.solo", "claimants:solo")]]);
     case "contact":
-      return ask(turn, "intake.contact.ask", [[button(turn, "intake.contact.skip", "contact:skip")]]);
     case "contact_phone":
-      return ask(turn, "intake.contact.askPhone", [[button(turn, "intake.contact.skip", "contact:skip")]]);
     case "away":
-      return ask(turn, "intake.away.ask", [[button(turn, "intake.away.yes", "away:yes"), button(turn, "intake.away.no", "away:no")]]);
     case "service":
-      return ask(turn, "intake.service.ask", [
-        [button(turn, "intake.service.chat", "service:chat"), button(turn, "intake.service.post", "service:post")],
-      ]);
-    case "service_address":
-      return ask(turn, "intake.service.address", [[button(turn, "intake.service.toChat", "service:chat")]]);
+    case "service_address": {
+      const q = QUESTIONS[step];
+      return ask(turn, q.text, [q.choices.map(([label, data]) => button(turn, label, data))]);
+    }
     case "summary":
       d.serviceChannel ??= "chat";
       return showSummary(turn, d);
