@@ -97,6 +97,20 @@ describe("safety at every step", () => {
     expect(state.intake.draft.name).toBeUndefined();
   });
 
+  it("keeps an intake put aside for a status check when danger comes in", async () => {
+    const r = await WebResident.open(app.url);
+    await r.post({ button: "cmd:start" });
+    await r.press("同意");
+    await r.say("包工头拖欠工资三个月，一共八千块");
+    await r.press("对");
+    await r.say("查进度");
+    await r.say("我真的不想活了");
+    expect(r.text()).toContain("12356");
+    expect(r.text()).toContain("怎么称呼您"); // the intake carries on where it was
+    const state = JSON.parse((await app.t.db.conversation.findFirstOrThrow()).state);
+    expect(state.intake.draft.description).toBe("包工头拖欠工资三个月，一共八千块");
+  });
+
   it("does not page for a crowded flat or a door banged at night", async () => {
     const r = await WebResident.open(app.url);
     await r.post({ button: "cmd:start" });

@@ -15,7 +15,8 @@ import { askWithdraw, confirmWithdraw, showCase, showStatus, statusFlow } from "
 import { recognise, looksEnglish, type Intent } from "./intents.js";
 import { handleMediatorTurn } from "./mediator.js";
 import { dangerIn, respondToDanger } from "./safety.js";
-import type { FlowName } from "./state.js";
+import { draftSchema, type FlowName } from "./state.js";
+import { newId } from "../lib/ids.js";
 import { hasStory } from "./text.js";
 import { actorOf, button, menu, missed, say, sayText, tx, type Turn } from "./turn.js";
 import { hearVoice } from "./voice.js";
@@ -126,13 +127,16 @@ async function idle(turn: Turn, intent: Intent | null): Promise<void> {
 
 /** After the safety answer: a story is still used, an open question asked again, or an intake offered. */
 async function afterDanger(turn: Turn): Promise<void> {
-  const intake = turn.state.intake;
   const active = turn.state.active;
-  if (active === "handoff" || active === "respond") {
-    if (active === "respond") await respondFlow.handle(turn);
+  if (active === "handoff") return;
+  if (active === "respond") {
+    await respondFlow.handle(turn);
     return;
   }
-  if (intake && active === "intake") {
+  turn.state.status = undefined;
+  const intake = turn.state.intake;
+  if (intake) {
+    turn.state.active = "intake";
     if (intake.step === "describe" && hasStory(turn.text)) {
       say(turn, "safety.continue");
       await intakeFlow.handle(turn);
@@ -141,21 +145,19 @@ async function afterDanger(turn: Turn): Promise<void> {
     if (intake.step !== "consent") return intakeFlow.resume(turn);
     intake.pendingText ??= turn.text;
   } else {
-    // Nothing in progress: keep what they said for an intake, and offer it gently; no forms now.
-    turn.state.intake = undefined;
-    await startIntakeQuietly(turn);
+    // Nothing in progress: what they said waits for an intake offered gently; no forms now.
+    turn.state.intake = {
+      step: turn.state.consentAt ? "describe" : "consent",
+      draft: draftSchema.parse({ intakeKey: newId() }),
+      history: [],
+      ...(turn.state.consentAt ? {} : { pendingText: turn.text }),
+    };
+    turn.state.active = "idle";
   }
   turn.state.greeted = true;
   sayText(turn, tx(turn, "safety.continue"), [
     [button(turn, "intake.consent.start", "cmd:new"), button(turn, "menu.status", "cmd:status")],
   ]);
-}
-
-async function startIntakeQuietly(turn: Turn): Promise<void> {
-  const out = turn.out.length;
-  await startIntake(turn, { story: turn.text });
-  turn.out.length = out; // the greeting and privacy notice wait until they ask to register
-  turn.state.active = "idle";
 }
 
 function switchLanguageFor(turn: Turn): void {
