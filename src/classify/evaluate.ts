@@ -14,9 +14,34 @@ export interface Metrics {
   accuracy: number;
   /** Unweighted mean F1 over the classes present in the data (support > 0). */
   macro_f1: number;
+  /**
+   * Share of the true label among the top three answers (the type and the first two alternatives, as
+   * the correction buttons offer them); only when every pair carries its ranking.
+   */
+  top3_accuracy?: number;
+  /**
+   * Expected calibration error of the confidence (the predicted type's probability): 10 equal-width bins,
+   * the support-weighted mean |accuracy − mean confidence|; only when every pair carries its confidence.
+   */
+  ece?: number;
+  /**
+   * Disputes answered as `not_dispute` / all disputes: residents with a dispute who were told it is a
+   * legal question.
+   */
+  not_dispute_fpr: number;
   per_class: Record<DisputeType, ClassMetrics>;
   /** confusion[actual][predicted] = count. */
   confusion: Record<DisputeType, Record<DisputeType, number>>;
+}
+
+/** One classified example: the true label, the answer and, optionally, its confidence and ranking. */
+export interface ScoredPair {
+  label: DisputeType;
+  predicted: DisputeType;
+  /** The predicted type's probability. */
+  confidence?: number;
+  /** Types best first, starting with `predicted`. */
+  ranked?: readonly DisputeType[];
 }
 
 export interface LatencyStats {
@@ -35,7 +60,24 @@ export function confusionMatrix(pairs: readonly { label: DisputeType; predicted:
   return m;
 }
 
-export function computeMetrics(pairs: readonly { label: DisputeType; predicted: DisputeType }[]): Metrics {
+/** Expected calibration error over `bins` equal-width bins of confidence in [0, 1]. */
+export function expectedCalibrationError(samples: readonly { confidence: number; correct: boolean }[], bins = 10): number {
+  if (samples.length === 0) return 0;
+  const n = new Array<number>(bins).fill(0);
+  const hits = new Array<number>(bins).fill(0);
+  const conf = new Array<number>(bins).fill(0);
+  for (const { confidence, correct } of samples) {
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(confidence * bins)));
+    n[b]!++;
+    conf[b]! += confidence;
+    if (correct) hits[b]!++;
+  }
+  let ece = 0;
+  for (let b = 0; b < bins; b++) if (n[b]) ece += Math.abs(hits[b]! - conf[b]!) / samples.length;
+  return round(ece);
+}
+
+export function computeMetrics(pairs: readonly ScoredPair[]): Metrics {
   const confusion = confusionMatrix(pairs);
   const perClass = {} as Record<DisputeType, ClassMetrics>;
   let correct = 0;
@@ -51,13 +93,22 @@ export function computeMetrics(pairs: readonly { label: DisputeType; predicted: 
     perClass[t] = { precision: round(precision), recall: round(recall), f1: round(f1), support };
     if (support > 0) f1s.push(f1);
   }
-  return {
+  const disputes = pairs.filter((p) => p.label !== "not_dispute");
+  const metrics: Metrics = {
     n: pairs.length,
     accuracy: pairs.length ? round(correct / pairs.length) : 0,
     macro_f1: f1s.length ? round(f1s.reduce((a, b) => a + b, 0) / f1s.length) : 0,
+    not_dispute_fpr: disputes.length ? round(disputes.filter((p) => p.predicted === "not_dispute").length / disputes.length) : 0,
     per_class: perClass,
     confusion,
   };
+  if (pairs.length && pairs.every((p) => p.ranked)) {
+    metrics.top3_accuracy = round(pairs.filter((p) => p.ranked!.slice(0, 3).includes(p.label)).length / pairs.length);
+  }
+  if (pairs.length && pairs.every((p) => p.confidence !== undefined)) {
+    metrics.ece = expectedCalibrationError(pairs.map((p) => ({ confidence: p.confidence!, correct: p.label === p.predicted })));
+  }
+  return metrics;
 }
 
 /** Nearest-rank percentile of an unsorted sample; q in [0, 1]. */

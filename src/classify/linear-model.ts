@@ -2,6 +2,7 @@
 // up as one weight per (feature, class) plus a bias per class, so one scorer serves both.
 import { AppError } from "../lib/errors.js";
 import { type DisputeType, isDisputeType } from "../cases/types.js";
+import { FeatureIndex, isKnownFeature } from "./features.js";
 
 /**
  * How a text's features become the input vector: raw counts (naive Bayes) or presence scaled to unit
@@ -19,6 +20,12 @@ export interface ModelFile {
   features: string[];
   /** Softmax temperature fitted on cross-validation predictions (calibration). */
   temperature: number;
+  /**
+   * Decision gates: a label is answered only when its probability reaches this minimum; otherwise the
+   * next best label is. Training sets one for `not_dispute` (a dispute answered as a legal question is
+   * the costly mistake), chosen on out-of-fold scores. Absent: every label answers when it is the best.
+   */
+  minProbability?: Partial<Record<DisputeType, number>>;
   bias: number[];
   /** Weights as little-endian Int16, row-major [feature][label], times `weightScale`; base64. */
   weights: string;
@@ -34,60 +41,85 @@ export interface Prediction {
 
 export class LinearModel {
   readonly labels: DisputeType[];
-  private readonly index: Map<string, number>;
+  /** Per label index, the probability it needs to be answered (0: none); see ModelFile.minProbability. */
+  readonly minProbability: Float64Array;
+  /** Feature string → row; built on first use of predict(features) (classification uses textIndex). */
+  private index: Map<string, number> | undefined;
+  private readonly textIndex: FeatureIndex;
   private readonly stamp: Uint32Array;
   private stampNow = 0;
   private readonly scores: Float64Array;
+  private readonly binary: boolean;
 
   constructor(
     labels: DisputeType[],
-    features: string[],
+    private readonly features: string[],
     private readonly weights: Float32Array,
     private readonly bias: Float64Array,
-    private readonly transform: FeatureTransform,
+    transform: FeatureTransform,
     private readonly temperature: number,
+    minProbability: Partial<Record<DisputeType, number>> = {},
   ) {
     this.labels = labels;
-    this.index = new Map(features.map((f, i) => [f, i]));
+    this.minProbability = Float64Array.from(labels, (l) => minProbability[l] ?? 0);
+    this.textIndex = new FeatureIndex(features);
     // A per-feature stamp dedupes features without allocating a Set on every call.
     this.stamp = new Uint32Array(features.length);
     this.scores = new Float64Array(labels.length);
+    this.binary = transform === "binary_l2";
   }
 
-  /** Class probabilities, best first. */
+  /** Class probabilities of a text, best first: the features of `extractFeatures(text)`, without building them. */
+  predictText(text: string): Prediction[] {
+    return this.predictRows(this.textIndex.rowsOf(text));
+  }
+
+  /** Class probabilities of feature strings (as `extractFeatures` gives them), best first. */
   predict(features: readonly string[]): Prediction[] {
-    const k = this.labels.length;
-    const scores = this.scores;
-    scores.fill(0);
-    if (++this.stampNow === 0xffffffff) {
-      this.stamp.fill(0);
-      this.stampNow = 1;
-    }
-    let active = 0;
+    this.index ??= new Map(this.features.map((f, i) => [f, i]));
+    const rows: number[] = [];
     for (const f of features) {
       const row = this.index.get(f);
-      if (row === undefined) continue;
-      if (this.transform === "binary_l2") {
-        if (this.stamp[row] === this.stampNow) continue;
-        this.stamp[row] = this.stampNow;
+      if (row !== undefined) rows.push(row);
+    }
+    return this.predictRows(Int32Array.from(rows));
+  }
+
+  /** Class probabilities from the rows of a text's features (duplicates allowed), best first. */
+  private predictRows(rows: Int32Array): Prediction[] {
+    const k = this.labels.length;
+    const scores = this.scores;
+    const weights = this.weights;
+    const stamp = this.stamp;
+    const binary = this.binary;
+    scores.fill(0);
+    if (++this.stampNow === 0xffffffff) {
+      stamp.fill(0);
+      this.stampNow = 1;
+    }
+    const now = this.stampNow;
+    let active = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (binary) {
+        if (stamp[row] === now) continue;
+        stamp[row] = now;
       }
       active++;
       const base = row * k;
-      for (let c = 0; c < k; c++) scores[c]! += this.weights[base + c]!;
+      for (let c = 0; c < k; c++) scores[c]! += weights[base + c]!;
     }
-    const scale = this.transform === "binary_l2" && active > 0 ? 1 / Math.sqrt(active) : 1;
+    const scale = binary && active > 0 ? 1 / Math.sqrt(active) : 1;
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
-      scores[c] = (scores[c]! * scale + this.bias[c]!) / this.temperature;
-      if (scores[c]! > max) max = scores[c]!;
+      const s = (scores[c]! * scale + this.bias[c]!) / this.temperature;
+      scores[c] = s;
+      if (s > max) max = s;
     }
     let sum = 0;
-    for (let c = 0; c < k; c++) {
-      scores[c] = Math.exp(scores[c]! - max);
-      sum += scores[c]!;
-    }
-    const out: Prediction[] = [];
-    for (let c = 0; c < k; c++) out.push({ type: this.labels[c]!, probability: scores[c]! / sum });
+    for (let c = 0; c < k; c++) sum += scores[c] = Math.exp(scores[c]! - max);
+    const out: Prediction[] = new Array(k);
+    for (let c = 0; c < k; c++) out[c] = { type: this.labels[c]!, probability: scores[c]! / sum };
     return out.sort((a, b) => b.probability - a.probability);
   }
 }
@@ -110,10 +142,24 @@ export function modelFromFile(file: ModelFile): LinearModel {
   const buf = Buffer.from(file.weights, "base64");
   const k = labels.length;
   if (buf.byteLength !== file.features.length * k * 2) throw bad("weights do not match features × labels");
+  const unknown = file.features.find((f) => !isKnownFeature(f));
+  if (unknown !== undefined) throw bad(`feature ${JSON.stringify(unknown)} is not one this version extracts; run \`npm run train:classify\``);
   if (file.bias.length !== k) throw bad("bias does not match labels");
+  for (const [label, p] of Object.entries(file.minProbability ?? {})) {
+    if (!isDisputeType(label) || !labels.includes(label)) throw bad(`minProbability for unknown label ${label}`);
+    if (typeof p !== "number" || !(p >= 0 && p < 1)) throw bad(`minProbability for ${label} must be in [0, 1)`);
+  }
   const q = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const weights = new Float32Array(q.length);
   for (let i = 0; i < q.length; i++) weights[i] = q[i]! * file.weightScale;
-  return new LinearModel(labels, file.features, weights, Float64Array.from(file.bias), file.transform, file.temperature);
+  return new LinearModel(
+    labels,
+    file.features,
+    weights,
+    Float64Array.from(file.bias),
+    file.transform,
+    file.temperature,
+    file.minProbability,
+  );
 }
 

@@ -3,8 +3,7 @@
 import { readFileSync } from "node:fs";
 import { AppError } from "../lib/errors.js";
 import type { Classification, Classifier } from "./port.js";
-import { extractFeatures } from "./features.js";
-import { LinearModel, modelFromFile, type ModelFile } from "./linear-model.js";
+import { LinearModel, modelFromFile, type ModelFile, type Prediction } from "./linear-model.js";
 import { detectRiskFlags, parseAmountYuan } from "./risk.js";
 
 export const DEFAULT_MODEL_FILE = "models/classifier.json";
@@ -25,9 +24,22 @@ export function loadModelFile(path: string): ModelFile {
   }
 }
 
+/**
+ * The model's ranking with its decision gates applied: the answer is the best label whose probability
+ * reaches its minimum (in practice: below the model's `not_dispute` gate a text is not answered as a
+ * legal question; the best dispute type answers and not_dispute becomes the first alternative). The
+ * probabilities are the model's own, unchanged.
+ */
+export function applyGates(model: LinearModel, ranked: Prediction[]): Prediction[] {
+  const min = model.minProbability;
+  const answer = ranked.findIndex((p) => p.probability >= min[model.labels.indexOf(p.type)]!);
+  if (answer <= 0) return ranked;
+  return [ranked[answer]!, ...ranked.slice(0, answer), ...ranked.slice(answer + 1)];
+}
+
 /** Synchronous and cheap: the classify port's promise is for the LLM implementation's sake. */
 export function classifyLocally(model: LinearModel, text: string): Classification {
-  const ranked = model.predict(extractFeatures(text));
+  const ranked = applyGates(model, model.predictText(text));
   const top = ranked[0]!;
   const amountYuan = parseAmountYuan(text);
   return {
@@ -48,8 +60,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  */
 export function createLocalClassifier(options: { modelFile?: string; model?: ModelFile } = {}): Classifier {
   const model = modelFromFile(options.model ?? loadModelFile(options.modelFile ?? DEFAULT_MODEL_FILE));
-  // Warm the segmenter (dictionary load) now instead of on the first message.
-  extractFeatures("预热");
+  // Build the character table and compile the hot path now instead of on the first message.
+  model.predictText("预热");
   return {
     async classify(text, opts = {}) {
       opts.signal?.throwIfAborted();
