@@ -404,6 +404,25 @@ describe("Telegram channel (webhook)", () => {
     expect(mediator.text()).toContain("已不在待受理状态");
   });
 
+  it("hands a Telegram chat to a person: the staff reply arrives in that chat and in its transcript", async () => {
+    await startApp();
+    const resident = chat(111, { first_name: "小王" });
+    await resident.say("/start");
+    await resident.say("转人工");
+    expect(resident.text()).toContain("在这里回复您");
+    const { handoffs } = (await (await fetch(`${w.app!.url}/api/staff/handoffs?status=open`)).json()) as { handoffs: { id: string }[] };
+    const res = await fetch(`${w.app!.url}/api/staff/handoffs/${handoffs[0]!.id}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "您好，我是值班员，请问怎么称呼？" }),
+    });
+    expect(res.status).toBe(202);
+    await until(() => w.fake.sent("sendMessage", 111).some((c) => String(c.params.text).startsWith("【工作人员】")), "the staff reply");
+    const sent = w.fake.sent("sendMessage", 111).find((c) => String(c.params.text).startsWith("【工作人员】"))!;
+    expect(sent.params.text).toBe("【工作人员】您好，我是值班员，请问怎么称呼？");
+    await until(async () => (await w.t.db.chatMessage.count({ where: { payload: { contains: "我是值班员" } } })) === 1, "the transcript copy");
+  });
+
   it("follows deep links: a respondent joins by invitation once; a case code alone shows nothing to a stranger", async () => {
     await startApp();
     const claimant = chat(107);

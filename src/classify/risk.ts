@@ -69,8 +69,10 @@ function dwellingNear(text: string, index: number, length: number): boolean {
   return DWELLING.test(before) || DWELLING.test(after) || /住(?:了|着)$/u.test(before);
 }
 
+const GROUP_WORDS_ALL = new RegExp(GROUP_WORDS.source, "g");
+
 function hasGroupWords(text: string): boolean {
-  for (const m of text.matchAll(new RegExp(GROUP_WORDS.source, "g"))) {
+  for (const m of text.matchAll(GROUP_WORDS_ALL)) {
     if (!dwellingNear(text, m.index ?? 0, m[0].length)) return true;
   }
   return false;
