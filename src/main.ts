@@ -26,6 +26,7 @@ import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker } from "./jobs/worker.js";
+import { createLeaseKeeper, processOwner } from "./jobs/lease.js";
 import { systemClock, MINUTE, type Clock } from "./lib/clock.js";
 import { isAppError } from "./lib/errors.js";
 import { createLogger, type Logger } from "./lib/logger.js";
@@ -102,11 +103,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     transcribeTimeoutMs: config.SPEECH_TIMEOUT_MS,
   });
 
+  // One claim name for this process: the worker and the inbound pipeline share it, and one keeper
+  // renews every claim it holds, so another instance takes over only the work of a process that died.
+  const leases = createLeaseKeeper({ sql, clock, logger, owner: processOwner() });
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
     // grammY loads only when Telegram is configured.
     const { createTelegramChannel, TELEGRAM_CHANNEL } = await import("./bot/channels/telegram/telegram-channel.js");
     telegram = createTelegramChannel({
+      owner: leases.owner,
       ...config.telegram,
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkBaseUrl: config.publicBaseUrl,
@@ -121,6 +126,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
 
   worker = createJobWorker({
+    owner: leases.owner,
     sql,
     clock,
     logger,
@@ -162,6 +168,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const port = typeof address === "object" && address ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   await schedulePrune(sql, config.CENTRE_TIMEZONE, clock.now());
+  leases.start();
   if (options.startWorker !== false) worker.start();
   await telegram?.start();
   logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");
@@ -179,6 +186,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     async close() {
       await telegram?.stop();
       await worker.stop();
+      leases.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await database.close();

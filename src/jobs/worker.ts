@@ -1,9 +1,8 @@
-import os from "node:os";
-import { sql, type Sql } from "../db/sql.js";
+import { join, sql, type Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
-import { MINUTE, HOUR } from "../lib/clock.js";
+import { HOUR } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
-import { newId } from "../lib/ids.js";
+import { LEASE_MS, processOwner } from "./lease.js";
 
 export interface JobContext {
   jobId: string;
@@ -18,9 +17,12 @@ export interface JobWorkerDeps {
   sql: Sql;
   clock: Clock;
   logger: Logger;
+  /** The kinds this worker can run; it claims no other (an instance without Telegram leaves Telegram's jobs). */
   handlers: Record<string, JobHandler>;
+  /** This process's claim name (see lease.ts); its LeaseKeeper renews the claims while they run. */
+  owner?: string;
   pollMs?: number;
-  /** A claim older than this is presumed dead (its process crashed) and may be taken over. */
+  /** A claim not renewed for this long belongs to a process that died and may be taken over. */
   leaseMs?: number;
   maxAttempts?: number;
   batchSize?: number;
@@ -52,9 +54,10 @@ export async function releaseJob(db: Sql, jobId: string, error: string, dueAt: D
 
 export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   const { sql: db, clock, logger, handlers } = deps;
-  const workerId = `${os.hostname()}:${process.pid}:${newId().slice(0, 8)}`;
+  const workerId = deps.owner ?? processOwner("worker");
   const pollMs = deps.pollMs ?? 1000;
-  const leaseMs = deps.leaseMs ?? 5 * MINUTE;
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  const kinds = Object.keys(handlers);
   const maxAttempts = deps.maxAttempts ?? 8;
   const batchSize = deps.batchSize ?? 20;
   let timer: NodeJS.Timeout | undefined;
@@ -63,11 +66,12 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
   // Plain SQL: these run for every job (several per case). Portable to PostgreSQL as written.
   async function claim(id: string, now: Date): Promise<boolean> {
-    // A conditional update is the claim: of two sweeps racing for a row, exactly one changes it.
+    // A conditional update is the claim: of two sweeps racing for a row, exactly one changes it. A lease
+    // of our own is never taken over: that work is still running here (its lease keeper renews it).
     const changed = await db.execute(sql`
       UPDATE "Job" SET "claimedAt" = ${now}, "claimedBy" = ${workerId}, "attempts" = "attempts" + 1
       WHERE "id" = ${id} AND "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}
-        AND ("claimedAt" IS NULL OR "claimedAt" < ${new Date(now.getTime() - leaseMs)})`);
+        AND ("claimedAt" IS NULL OR ("claimedAt" < ${new Date(now.getTime() - leaseMs)} AND "claimedBy" <> ${workerId}))`);
     return changed === 1;
   }
 
@@ -91,10 +95,11 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
 
   async function sweepOnce(): Promise<number> {
     const now = clock.now();
+    if (kinds.length === 0) return 0;
     const due = await db.query<{ id: string; kind: string; payload: string; attempts: number }>(sql`
       SELECT "id", "kind", "payload", "attempts" FROM "Job"
-      WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}
-        AND ("claimedAt" IS NULL OR "claimedAt" < ${new Date(now.getTime() - leaseMs)})
+      WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now} AND "kind" IN (${join(kinds)})
+        AND ("claimedAt" IS NULL OR ("claimedAt" < ${new Date(now.getTime() - leaseMs)} AND "claimedBy" <> ${workerId}))
       ORDER BY "dueAt" LIMIT ${batchSize}`);
     for (const job of due) await runOne(job);
     return due.length;

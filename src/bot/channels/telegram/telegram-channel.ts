@@ -1,4 +1,3 @@
-import os from "node:os";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type express from "express";
 import { Bot, GrammyError, InputFile, type Context } from "grammy";
@@ -7,7 +6,6 @@ import type { Sql } from "../../../db/sql.js";
 import { t, type Locale, type MessageKey } from "../../../i18n/index.js";
 import type { JobHandler } from "../../../jobs/worker.js";
 import type { Clock } from "../../../lib/clock.js";
-import { newId } from "../../../lib/ids.js";
 import { KeyedLock } from "../../../lib/keyed-lock.js";
 import type { Logger } from "../../../lib/logger.js";
 import { COMMANDS } from "../../router.js";
@@ -20,10 +18,12 @@ import { baseInbound, pressedLabel, privateChatOf, startPayloadOf, TELEGRAM_CHAN
 import { Outbox, type RateLimits } from "./outbox.js";
 import { renderOutbound } from "./render.js";
 import { Semaphore } from "./semaphore.js";
-import { createUpdateStore, TELEGRAM_UPDATE_JOB } from "./update-store.js";
+import { createInboundPipeline } from "../../../inbound/pipeline.js";
 import { createTelegramWebhookRouter, TELEGRAM_WEBHOOK_PATH } from "./webhook.routes.js";
 
 export { TELEGRAM_CHANNEL };
+
+export const TELEGRAM_UPDATE_JOB = "telegram.update";
 
 /** Only what the dialogue understands; everything else Telegram would send is not asked for. */
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
@@ -39,6 +39,8 @@ export interface TelegramChannelDeps {
   dataDir: string;
   dialogue: Dialogue;
   sql: Sql;
+  /** This process's claim name (jobs/lease.ts), shared with the job worker. */
+  owner: string;
   clock: Clock;
   logger: Logger;
   limits?: Partial<RateLimits>;
@@ -78,11 +80,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const { logger, dialogue } = deps;
   const mode = deps.webhookSecret && deps.publicBaseUrl ? "webhook" : "polling";
   const botId = deps.token.split(":")[0] ?? "bot";
-  const store = createUpdateStore({ sql: deps.sql, clock: deps.clock, botId, owner: `telegram:${os.hostname()}:${process.pid}:${newId().slice(0, 8)}` });
   const outbox = new Outbox(deps.limits);
   const chatLock = new KeyedLock();
   const dialogueSlots = new Semaphore(deps.concurrency ?? 8);
-  const inflight = new Set<Promise<void>>();
   let stopping = false;
   let receiver: Bot | undefined;
 
@@ -192,46 +192,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // Last: anything else (edited messages, group chats, other update kinds) is left alone on purpose.
   bot.use(() => undefined);
 
-  const inHand = new Map<number, Promise<void>>();
-
-  /** Handles one stored update, in order with the others of its chat. */
-  function handle(update: Update): Promise<void> {
-    // The job sweep takes over an update whose lease ran out, which can be one still in hand here (the
-    // Bot API was down for minutes): join it rather than run it twice and send its replies twice.
-    const running = inHand.get(update.update_id);
-    if (running) return running;
-    const p = (async () => {
+  /** One stored update, in order with the others of its chat. */
+  const pipeline = createInboundPipeline<Update>({
+    sql: deps.sql,
+    clock: deps.clock,
+    logger,
+    kind: TELEGRAM_UPDATE_JOB,
+    owner: deps.owner,
+    keyOf: (update) => `telegram:${botId}:${update.update_id}`,
+    async handle(update) {
       const chatId = privateChatOf(update);
       if (!chatId) return;
       await ready();
       await chatLock.run(chatId, () => bot.handleUpdate(update));
-    })().finally(() => inHand.delete(update.update_id));
-    inHand.set(update.update_id, p);
-    return p;
-  }
-
-  function dispatch(jobId: string, update: Update): void {
-    const p = (async () => {
-      try {
-        await handle(update);
-        await store.done(jobId);
-      } catch (err) {
-        const cause = err instanceof Error && "error" in err ? (err as { error: unknown }).error : err;
-        const message = cause instanceof Error ? cause.message : String(cause);
-        logger.error({ err: message, updateId: update.update_id }, "Telegram update failed; the job sweep retries it");
-        await store.release(jobId, message).catch((e: unknown) => logger.error({ err: e }, "could not release update job"));
-      }
-    })();
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
-  }
-
-  /** Write the update down, then handle it in the background: the caller can answer Telegram now. */
-  async function accept(update: Update): Promise<boolean> {
-    const jobId = await store.persist(update, !stopping);
-    if (jobId && !stopping) dispatch(jobId, update);
-    return jobId !== null;
-  }
+    },
+  });
+  const accept = (update: Update) => pipeline.accept(update);
 
   const router =
     mode === "webhook" ? createTelegramWebhookRouter({ secret: deps.webhookSecret!, accept: (u) => accept(u as Update) }) : undefined;
@@ -287,7 +263,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     mode,
     router,
     send: (userId, messages) => deliver(userId, messages),
-    jobHandlers: { [TELEGRAM_UPDATE_JOB]: async (payload) => handle(payload.update as Update) },
+    jobHandlers: pipeline.jobHandlers,
     deepLink: (payload) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${payload}` : undefined),
     async start() {
       // A Bot API that is down does not keep the centre from starting: boot goes on in the background.
@@ -297,7 +273,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     async stop() {
       stopping = true;
       if (receiver?.isRunning()) await receiver.stop().catch(() => undefined);
-      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      await pipeline.drain();
     },
   };
 }

@@ -1,0 +1,50 @@
+import os from "node:os";
+import { sql, type Sql } from "../db/sql.js";
+import type { Clock } from "../lib/clock.js";
+import { newId } from "../lib/ids.js";
+import type { Logger } from "../lib/logger.js";
+
+/**
+ * A claim on a job (a sweep's, or a webhook update being handled) is a lease: its holder renews it
+ * while the work runs, and a lease not renewed for this long belongs to a process that died, so
+ * another may take the work over. Seconds, not minutes: a crashed instance's updates are picked up
+ * almost at once.
+ */
+export const LEASE_MS = 15_000;
+export const HEARTBEAT_MS = 5_000;
+
+/** Who holds a claim: unique per process start, so a restarted process never mistakes old claims for its own. */
+export function processOwner(role = "onedoor"): string {
+  return `${role}:${os.hostname()}:${process.pid}:${newId().slice(-12)}`;
+}
+
+export interface LeaseKeeper {
+  owner: string;
+  /** Renews every lease this process holds (one statement, whatever the number of jobs). */
+  renew(): Promise<number>;
+  start(): void;
+  stop(): void;
+}
+
+export function createLeaseKeeper(deps: { sql: Sql; clock: Clock; logger: Logger; owner: string; heartbeatMs?: number }): LeaseKeeper {
+  let timer: NodeJS.Timeout | undefined;
+  const renew = () =>
+    deps.sql.execute(sql`
+      UPDATE "Job" SET "claimedAt" = ${deps.clock.now()}
+      WHERE "claimedBy" = ${deps.owner} AND "claimedAt" IS NOT NULL AND "doneAt" IS NULL AND "failedAt" IS NULL`);
+  return {
+    owner: deps.owner,
+    renew,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        renew().catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, "could not renew job leases"));
+      }, deps.heartbeatMs ?? HEARTBEAT_MS);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
