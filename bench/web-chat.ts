@@ -15,8 +15,9 @@ async function load(mode: "onedoor" | "baseline", url: string, concurrency: numb
 }
 
 /**
- * Issue 2's measure: simulated residents complete intakes through the web-chat API from a separate
- * load process, against a bare express route doing one insert through the same Prisma client, at
+ * Simulated residents complete intakes through the web-chat API from a separate load process, each
+ * sending its next message when the answer to the last arrived, against the floor (bare express
+ * writing the inbound and outbound rows with prepared better-sqlite3 statements, bench/server.mjs) at
  * the same concurrency, in the same run.
  */
 export async function benchWebChat(opts: { concurrency: number[]; messages: number }) {
