@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { createDialogue } from "../src/bot/dialogue.js";
 import type { Button, Outbound } from "../src/bot/messages.js";
 import { DEFAULT_SLA } from "../src/cases/deadlines.js";
+import { createCaseRepositories } from "../src/cases/repositories.js";
 import { seedReferenceData } from "../src/cases/seed.js";
 import { CASE_CODE_PATTERN, type DisputeType } from "../src/cases/types.js";
 import { createLocalClassifier } from "../src/classify/local-model.js";
@@ -107,8 +108,9 @@ export async function benchConversation(): Promise<Record<string, unknown>> {
   const database = await openDatabase(url);
   await seedReferenceData(database.sql);
   const clock = new ManualClock("2026-11-23T02:00:00Z"); // a Monday morning: the centre is open
+  const repos = createCaseRepositories(database.sql);
   const dialogue = createDialogue({
-    cases: { db: database.db, sql: database.sql, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" },
+    cases: { repos, sql: database.sql, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" },
     classifier: createLocalClassifier(),
     logger: silentLogger,
     centre: {
@@ -142,7 +144,7 @@ export async function benchConversation(): Promise<Record<string, unknown>> {
         if (code) break;
         next = answer(s, out);
       }
-      const stored = code ? await database.db.case.findUnique({ where: { code } }) : null;
+      const stored = code ? await repos.cases.byCode(code) : null;
       results.push({
         story: s.name,
         plain: s.plain,

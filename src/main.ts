@@ -15,11 +15,12 @@ import type { Transcriber } from "./speech/port.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
 import type { CaseDeps } from "./cases/deps.js";
+import { createCaseRepositories } from "./cases/repositories.js";
 import { seedReferenceData } from "./cases/seed.js";
 import { createLocalClassifier } from "./classify/local-model.js";
 import type { Classifier } from "./classify/port.js";
 import { loadConfig, type Config } from "./config/env.js";
-import { openDatabase, type Db } from "./db/client.js";
+import { openDatabase } from "./db/client.js";
 import { sql as sqlTag, type Sql } from "./db/sql.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
@@ -47,7 +48,6 @@ export interface StartOptions {
 
 export interface Running {
   config: Config;
-  db: Db;
   sql: Sql;
   url: string;
   server: Server;
@@ -65,7 +65,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   if (options.migrate !== false) await migrateDatabase(config.DATABASE_URL);
   const database = await openDatabase(config.DATABASE_URL);
-  const { db, sql } = database;
+  const { sql } = database;
   await seedReferenceData(sql);
 
   const classifier = options.classifier ?? (await buildClassifier(config, logger));
@@ -85,8 +85,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const messenger = createMessenger(senders);
 
   let worker: JobWorker | undefined;
+  // One repository per aggregate on the Sql port: everything the use cases read and write.
+  const repos = createCaseRepositories(sql);
   const cases: CaseDeps = {
-    db,
+    repos,
     sql,
     clock,
     zone: config.CENTRE_TIMEZONE,
@@ -134,13 +136,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     handlers: {
       ...createCaseJobHandlers({ ...cases, messenger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
-      ...createHandoffJobHandlers({ sql, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
+      ...createHandoffJobHandlers({ repos, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
     },
   });
   const app = createApp({
     logger,
+    trustProxy: config.TRUST_PROXY,
     healthCheck: async () => {
       await sql.query(sqlTag`SELECT 1 AS "ok"`);
     },
@@ -148,7 +151,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...(telegram?.router ? [telegram.router] : []),
       createWebChatRouter({ dialogue, conversations, dataDir: config.DATA_DIR }),
       createStaffRouter({
-        db,
+        repos,
         sql,
         clock,
         staffToken: config.STAFF_API_TOKEN,
@@ -175,7 +178,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   return {
     config,
-    db,
     sql,
     url,
     server,

@@ -6,6 +6,7 @@ import { tr, type TextKey } from "../src/bot/texts.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
+import { all as allRows, containing, count, sql } from "./support/query.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasBrowser = fs.existsSync(CHROMIUM);
@@ -151,7 +152,7 @@ describe.runIf(hasBrowser)("web chat in a phone-sized headless Chromium", () => 
 
     const all = (await page.locator(".msg.out").allTextContents()).join("\n");
     const code = all.match(CASE_CODE_PATTERN)![0];
-    expect(await app.t.db.case.count({ where: { code } })).toBe(1);
+    expect(await count(app.t.sql, sql`SELECT 1 FROM "Case" WHERE "code" = ${code}`)).toBe(1);
     const card = lastBot(page);
     expect(await card.locator(".code").textContent()).toBe(code);
     // the code is never broken across lines, and the whole card is on the screen, top included
@@ -173,7 +174,7 @@ describe.runIf(hasBrowser)("web chat in a phone-sized headless Chromium", () => 
     await expect.poll(() => page.locator(".msg.in").last().textContent()).toContain("工资条.png");
     await settled(page);
     await expect.poll(() => lastBot(page).textContent()).toContain(zh("file.received", { name: "工资条.png", code }));
-    const evidence = await app.t.db.evidence.findMany({ where: { case: { code } } });
+    const evidence = await allRows(app.t.sql, sql`SELECT e.* FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);
     expect(evidence.map((e) => [e.kind, e.mime, e.fileName, e.size])).toEqual([["photo", "image/png", "工资条.png", PNG.length]]);
 
     // The language button: the dialogue and the page chrome switch, <html lang> with them.
@@ -301,7 +302,8 @@ describe.runIf(hasBrowser)("web chat in a phone-sized headless Chromium", () => 
     // the server answered the repeat with its first answer; the page shows the conversation once
     expect(await page.locator(".msg.in", { hasText: "包工头欠我两个月工资" }).count()).toBe(1);
     expect(await page.locator(".msg.out", { hasText: zh("intake.storyKept") }).count()).toBe(1);
-    const stories = await app.t.db.chatMessage.count({ where: { direction: "in", payload: { contains: "包工头欠我两个月工资" } } });
+    const stories = await count(app.t.sql, sql`
+      SELECT 1 FROM "ChatMessage" WHERE "direction" = ${"in"} AND "payload" LIKE ${containing("包工头欠我两个月工资")}`);
     expect(stories).toBe(1);
     await context.close();
   });

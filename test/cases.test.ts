@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addEvidence } from "../src/cases/add-evidence.js";
 import { acceptCase, changeCaseStatus, closeCase, declineCase } from "../src/cases/change-status.js";
+import { createPartyInvite, linkPartyByInvite } from "../src/cases/link-party.js";
+import { createStaffInvite, linkStaffByInvite } from "../src/cases/link-staff.js";
 import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { HOUR } from "../src/lib/clock.js";
@@ -8,6 +11,7 @@ import { newId } from "../src/lib/ids.js";
 import { runChild } from "./support/child.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { caseDeps } from "./support/dialogue.js";
+import { all, count, one, sql } from "./support/query.js";
 
 function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
   return {
@@ -41,18 +45,20 @@ describe("cases", () => {
     expect(opened.route.roomId).toBe("village_committee");
     expect(opened.route.tier).toBe("village");
 
-    const stored = await t.db.case.findUniqueOrThrow({ where: { id: opened.id }, include: { parties: true, events: true } });
+    const stored = await one(t.sql, sql`SELECT * FROM "Case" WHERE "id" = ${opened.id}`);
+    const parties = await all(t.sql, sql`SELECT "role" FROM "Party" WHERE "caseId" = ${opened.id}`);
+    const events = await all(t.sql, sql`SELECT * FROM "CaseEvent" WHERE "caseId" = ${opened.id} ORDER BY "at"`);
     expect(stored.status).toBe("routed");
-    expect(stored.parties.map((p) => p.role).sort()).toEqual(["claimant", "respondent"]);
+    expect(parties.map((p) => p.role).sort()).toEqual(["claimant", "respondent"]);
     expect(stored.triageDueAt.toISOString()).toBe("2026-11-23T03:00:00.000Z");
     expect(stored.acceptDueAt?.toISOString()).toBe("2026-11-23T03:00:00.000Z");
     // neighbour disputes are simple: due the same local day, 23:59:59.999 Shanghai = 15:59:59.999Z
     expect(stored.resolveDueAt?.toISOString()).toBe("2026-11-23T15:59:59.999Z");
-    expect(stored.events.map((e) => [e.action, e.fromStatus, e.toStatus])).toEqual([
+    expect(events.map((e) => [e.action, e.fromStatus, e.toStatus])).toEqual([
       ["opened", null, "received"],
       ["routed", "received", "routed"],
     ]);
-    const jobs = await t.db.job.findMany({ orderBy: { dueAt: "asc" } });
+    const jobs = await all(t.sql, sql`SELECT * FROM "Job" ORDER BY "dueAt"`);
     expect(jobs.map((j) => [j.kind, j.dueAt.toISOString()])).toEqual([
       ["case.assigned", "2026-11-23T02:00:00.000Z"],
       ["sla.remind", "2026-11-23T03:00:00.000Z"],
@@ -95,7 +101,7 @@ describe("cases", () => {
     ];
     expect(new Set(codes).size).toBe(120);
     for (const code of codes) expect(code).toMatch(CASE_CODE_PATTERN);
-    expect(await t.db.case.count()).toBe(121);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Case"`)).toBe(121);
   });
 
   it("opening the same intake twice returns the first case", async () => {
@@ -105,12 +111,12 @@ describe("cases", () => {
     const b = await openCase(deps, i);
     expect(b.code).toBe(a.code);
     expect(b.created).toBe(false);
-    expect(await t.db.case.count()).toBe(1);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Case"`)).toBe(1);
   });
 
   it("routes by the table, so a centre changes routing by editing data", async () => {
     const deps = caseDeps(t);
-    await t.db.routingRule.update({ where: { disputeType: "neighbor" }, data: { roomId: "township_committee", tier: "township" } });
+    await t.sql.execute(sql`UPDATE "RoutingRule" SET "roomId" = ${"township_committee"}, "tier" = ${"township"} WHERE "disputeType" = ${"neighbor"}`);
     const opened = await openCase(deps, input());
     expect(opened.route.roomId).toBe("township_committee");
   });
@@ -131,12 +137,13 @@ describe("cases", () => {
     await closeCase(deps, { caseId: c.id, outcome: "resolved", actor: "staff:duty_township", reason: "达成协议" });
     await changeCaseStatus(deps, { caseId: c.id, to: "followed_up", actor: "staff:supervisor" });
 
-    const stored = await t.db.case.findUniqueOrThrow({ where: { id: c.id }, include: { events: { orderBy: { at: "asc" } } } });
+    const stored = await one(t.sql, sql`SELECT * FROM "Case" WHERE "id" = ${c.id}`);
+    const events = await all(t.sql, sql`SELECT * FROM "CaseEvent" WHERE "caseId" = ${c.id} ORDER BY "at"`);
     expect(stored.status).toBe("followed_up");
     expect(stored.outcome).toBe("resolved");
     expect(stored.roomId).toBe("township_committee");
     expect(stored.mediatorId).toBe("duty_township");
-    expect(stored.events.map((e) => `${e.fromStatus ?? ""}>${e.toStatus}:${e.actor}`)).toEqual([
+    expect(events.map((e) => `${e.fromStatus ?? ""}>${e.toStatus}:${e.actor}`)).toEqual([
       ">received:resident:web:u1",
       "received>routed:system",
       "routed>received:staff:duty_village",
@@ -145,7 +152,7 @@ describe("cases", () => {
       "in_mediation>closed:staff:duty_township",
       "closed>followed_up:staff:supervisor",
     ]);
-    expect(stored.events.find((e) => e.toStatus === "received" && e.fromStatus)?.reason).toBe("不属本村");
+    expect(events.find((e) => e.toStatus === "received" && e.fromStatus)?.reason).toBe("不属本村");
   });
 
   it("lets only one of two simultaneous status changes win", async () => {
@@ -157,8 +164,92 @@ describe("cases", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const failure = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(isAppError(failure.reason, "CONFLICT")).toBe(true);
-    const events = await t.db.caseEvent.count({ where: { caseId: c.id, toStatus: "in_mediation" } });
+    // The loser either lost the conditional update (CONFLICT) or read the case after the winner had
+    // committed (ILLEGAL_TRANSITION: it is in mediation now); which one is timing, not correctness.
+    expect(isAppError(failure.reason, "CONFLICT") || isAppError(failure.reason, "ILLEGAL_TRANSITION")).toBe(true);
+    const events = await count(t.sql, sql`SELECT 1 FROM "CaseEvent" WHERE "caseId" = ${c.id} AND "toStatus" = ${"in_mediation"}`);
     expect(events).toBe(1);
+  });
+});
+
+// Each of these used to read first and write after, which only SQLite's one-writer-at-a-time kept
+// correct, and not even there when two requests read before either wrote: now a key or a conditional
+// write decides, as it must on PostgreSQL with requests side by side. Each test fails on the old code.
+describe("decided by the database when two requests race", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("opens one case when the same intake is submitted twice at once, and spends no code on the repeat", async () => {
+    const deps = caseDeps(t);
+    deps.clock.set("2026-11-23T02:00:00Z");
+    const i = input();
+    const [a, b] = await Promise.all([openCase(deps, i), openCase(deps, i)]);
+    expect(b.code).toBe(a.code);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Case"`)).toBe(1);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Party"`)).toBe(2);
+    expect(await count(t.sql, sql`SELECT 1 FROM "CaseEvent"`)).toBe(2);
+    expect((await openCase(deps, input())).code).toBe("OD-20261123-0002");
+  });
+
+  it("lists a file once when the same bytes arrive twice at once", async () => {
+    const deps = caseDeps(t);
+    const c = await openCase(deps, input());
+    const file = {
+      caseId: c.id,
+      kind: "photo" as const,
+      mime: "image/jpeg",
+      size: 10,
+      sha256: "b".repeat(64),
+      storagePath: "/tmp/b",
+      uploadedBy: "resident:web:u1",
+    };
+    const results = await Promise.all([addEvidence(deps, file), addEvidence(deps, file)]);
+    expect(results.map((r) => r.added).sort()).toEqual([false, true]);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Evidence" WHERE "caseId" = ${c.id}`)).toBe(1);
+    expect(await count(t.sql, sql`SELECT 1 FROM "CaseEvent" WHERE "caseId" = ${c.id} AND "action" = ${"evidence_added"}`)).toBe(1);
+  });
+
+  it("adds one respondent when two invitations of a case are made at once; one of the two links", async () => {
+    const deps = caseDeps(t);
+    const c = await openCase(deps, input({ respondent: undefined }));
+    const [a, b] = await Promise.all([
+      createPartyInvite(deps, { caseCode: c.code, actor: "staff:a" }),
+      createPartyInvite(deps, { caseCode: c.code, actor: "staff:b" }),
+    ]);
+    expect(b.partyId).toBe(a.partyId);
+    const respondents = await all(t.sql, sql`SELECT "id" FROM "Party" WHERE "caseId" = ${c.id} AND "role" = ${"respondent"}`);
+    expect(respondents.map((p) => p.id)).toEqual([a.partyId]);
+    // The later invitation replaced the earlier, as when they are made one after the other.
+    const links = await Promise.all([
+      linkPartyByInvite(deps, { token: a.token, channel: "telegram", channelUserId: "501" }),
+      linkPartyByInvite(deps, { token: b.token, channel: "telegram", channelUserId: "502" }),
+    ]);
+    expect(links.filter((l) => "linked" in l)).toHaveLength(1);
+    expect(links.filter((l) => "error" in l && l.error === "invalid")).toHaveLength(1);
+  });
+
+  it("gives a chat to one person when two staff invitations are used from it at once; the other code stays usable", async () => {
+    const deps = caseDeps(t);
+    const village = await createStaffInvite(deps, { staffId: "duty_village" });
+    const township = await createStaffInvite(deps, { staffId: "duty_township" });
+    const chat = { channel: "telegram", channelUserId: "900" };
+    const results = await Promise.all([
+      linkStaffByInvite(deps, { code: village.code, ...chat }),
+      linkStaffByInvite(deps, { code: township.code, ...chat }),
+    ]);
+    const won = results.flatMap((r) => ("linked" in r ? [r.linked.id] : []));
+    expect(won).toHaveLength(1);
+    expect(results.filter((r) => "error" in r && r.error === "taken")).toHaveLength(1);
+    const holders = await all(t.sql, sql`SELECT "id" FROM "Staff" WHERE "channel" = ${chat.channel} AND "channelUserId" = ${chat.channelUserId}`);
+    expect(holders.map((h) => h.id)).toEqual(won);
+    // The refused code was not used up: its owner links their own chat with it.
+    const [lost, owner] = won[0] === "duty_village" ? [township, "duty_township"] : [village, "duty_village"];
+    expect(await linkStaffByInvite(deps, { code: lost.code, channel: "telegram", channelUserId: "901" })).toMatchObject({ linked: { id: owner } });
   });
 });

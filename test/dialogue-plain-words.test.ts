@@ -3,6 +3,7 @@ import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { buttons, caseDeps, makeDialogue, Resident } from "./support/dialogue.js";
+import { count, one, sql } from "./support/query.js";
 
 /**
  * What residents really type, at any step. Before this, every one of the ordinary messages below got
@@ -75,8 +76,8 @@ describe("plain words understood", () => {
     expect(r.text()).toContain("确定不登记了吗");
     await r.press("确定不登记");
     expect(r.text()).toContain("没有登记");
-    expect(await t.db.case.count()).toBe(0);
-    const state = JSON.parse((await t.db.conversation.findFirstOrThrow()).state);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Case"`)).toBe(0);
+    const state = JSON.parse((await one(t.sql, sql`SELECT "state" FROM "Conversation"`)).state);
     expect(state.intake).toBeUndefined();
   });
 
@@ -154,13 +155,15 @@ describe("plain words understood", () => {
       draft: { intakeKey: "k1", description: "楼上漏水", type: "neighbor", alternatives: [], riskFlags: [], otherParty: "楼上", files: [], insisted: false, editing: false, serviceChannel: "sms", servicePhone: "13800001234" },
     };
     const now = new Date("2026-11-23T01:00:00Z");
-    await t.db.conversation.create({ data: { id: "c1", channel: "web", userId: "old", state: JSON.stringify(v1), updatedAt: now, createdAt: now } });
-    await t.db.conversation.create({ data: { id: "c2", channel: "web", userId: "broken", state: "{not json", updatedAt: now, createdAt: now } });
+    await t.sql.execute(sql`
+      INSERT INTO "Conversation" ("id", "channel", "userId", "locale", "state", "version", "updatedAt", "createdAt") VALUES
+        (${"c1"}, ${"web"}, ${"old"}, ${"zh-CN"}, ${JSON.stringify(v1)}, 0, ${now}, ${now}),
+        (${"c2"}, ${"web"}, ${"broken"}, ${"zh-CN"}, ${"{not json"}, 0, ${now}, ${now})`);
 
     const old = new Resident(makeDialogue(deps, classifier()), "old");
     await old.say("幸福小区");
     expect(old.text()).not.toContain("没能接上");
-    const migrated = JSON.parse((await t.db.conversation.findUniqueOrThrow({ where: { id: "c1" } })).state);
+    const migrated = JSON.parse((await one(t.sql, sql`SELECT "state" FROM "Conversation" WHERE "id" = ${"c1"}`)).state);
     expect(migrated.v).toBe(2);
     expect(migrated.intake.draft).toMatchObject({ description: "楼上漏水", otherParty: "楼上", place: "幸福小区", phone: "13800001234" });
 

@@ -4,6 +4,7 @@ import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { Resident } from "./support/dialogue.js";
+import { all, sql } from "./support/query.js";
 
 describe("the other party's reply", () => {
   let app: TestApp;
@@ -31,13 +32,14 @@ describe("the other party's reply", () => {
     await respondent.say("他干活不认真，我扣了他一部分，愿意坐下来谈");
     expect(respondent.text()).toContain(`已记下您的说法（案件 ${code}）`);
 
-    const c = await app.t.db.case.findUniqueOrThrow({ where: { code }, include: { events: true } });
-    const statement = c.events.find((e) => e.action === "party_statement")!;
+    const events = await all(app.t.sql, sql`
+      SELECT e.* FROM "CaseEvent" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);
+    const statement = events.find((e) => e.action === "party_statement")!;
     expect(JSON.parse(statement.data!).text).toBe("他干活不认真，我扣了他一部分，愿意坐下来谈");
     expect(statement.actor).toBe("resident:web:respondent");
     await app.worker.sweep();
     // The room's mediator hears what the other side said.
-    const told = await app.t.db.notification.findMany({ where: { kind: "party_statement" } });
+    const told = await all(app.t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"party_statement"}`);
     expect(told.map((n) => n.staffId)).toEqual(["duty_labor"]);
     expect(told[0]!.text).toContain(`案件 ${code}：他干活不认真`);
   });

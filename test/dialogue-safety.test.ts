@@ -4,6 +4,7 @@ import { HOUR } from "../src/lib/clock.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { WebResident } from "./support/web-client.js";
+import { all, one, sql } from "./support/query.js";
 
 /** The danger rules are the real ones (src/classify/risk.ts); the classifier only names the type. */
 const classifier = () =>
@@ -24,7 +25,7 @@ describe("safety at every step", () => {
     await app.stop();
   });
 
-  const pages = async () => (await app.t.db.notification.findMany({ where: { kind: "safety_page" } })).map((n) => n);
+  const pages = () => all(app.t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"safety_page"}`);
 
   it("answers danger in the very first message, before consent, and pages the duty staff at once", async () => {
     const r = await WebResident.open(app.url);
@@ -44,7 +45,7 @@ describe("safety at every step", () => {
     expect(sent[0]!.text).toContain("活不下去了…我现在就站在楼顶上");
     expect(sent[0]!.text).toContain("网页聊天");
     expect(sent[0]!.text).toContain("/api/staff/handoffs/");
-    const h = await app.t.db.handoff.findFirstOrThrow();
+    const h = await one(app.t.sql, sql`SELECT * FROM "Handoff"`);
     expect([h.reason, h.status]).toEqual(["safety", "open"]);
 
     // The same episode pages once; the person still hears where help is.
@@ -75,7 +76,7 @@ describe("safety at every step", () => {
     await r.press("在本地");
     await r.press("确认提交");
     const code = r.text().match(CASE_CODE_PATTERN)![0];
-    const stored = await app.t.db.case.findUniqueOrThrow({ where: { code } });
+    const stored = await one(app.t.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
     expect(JSON.parse(stored.riskFlags)).toContain("self_harm");
   });
 
@@ -92,7 +93,7 @@ describe("safety at every step", () => {
     await app.worker.sweep();
     expect((await pages()).length).toBeGreaterThan(0);
     expect((await pages())[0]!.text).toContain("暴力威胁");
-    const state = JSON.parse((await app.t.db.conversation.findFirstOrThrow()).state);
+    const state = JSON.parse((await one(app.t.sql, sql`SELECT "state" FROM "Conversation"`)).state);
     expect(state.intake.draft.riskFlags).toContain("violence");
     expect(state.intake.draft.name).toBeUndefined();
   });
@@ -107,7 +108,7 @@ describe("safety at every step", () => {
     await r.say("我真的不想活了");
     expect(r.text()).toContain("12356");
     expect(r.text()).toContain("怎么称呼您"); // the intake carries on where it was
-    const state = JSON.parse((await app.t.db.conversation.findFirstOrThrow()).state);
+    const state = JSON.parse((await one(app.t.sql, sql`SELECT "state" FROM "Conversation"`)).state);
     expect(state.intake.draft.description).toBe("包工头拖欠工资三个月，一共八千块");
   });
 
@@ -124,7 +125,7 @@ describe("safety at every step", () => {
     expect(r.text()).not.toContain("110");
     await app.worker.sweep();
     expect(await pages()).toEqual([]);
-    const state = JSON.parse((await app.t.db.conversation.findFirstOrThrow()).state);
+    const state = JSON.parse((await one(app.t.sql, sql`SELECT "state" FROM "Conversation"`)).state);
     expect(state.intake.draft.riskFlags).toEqual([]);
   });
 });

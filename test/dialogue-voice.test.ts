@@ -6,6 +6,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai-server.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { buttons, Resident } from "./support/dialogue.js";
+import { count, one, sql } from "./support/query.js";
 
 const BUDGET_MS = 600;
 
@@ -51,7 +52,7 @@ describe("voice notes", () => {
     expect(r.text()).toContain("类型：劳动争议");
     expect(r.text()).toContain("金额：9,000 元");
     expect(fake.audioRequests[0]).toMatchObject({ model: "whisper-test", language: "zh", fileName: "voice.ogg", fileBytes: 2004 });
-    const state = JSON.parse((await app.t.db.conversation.findFirstOrThrow({ where: { userId: r.userId } })).state);
+    const state = JSON.parse((await one(app.t.sql, sql`SELECT "state" FROM "Conversation" WHERE "userId" = ${r.userId}`)).state);
     expect(state.intake.draft.description).toBe("老板欠了我三个月工资一共九千块");
     expect(state.intake.draft.files).toHaveLength(1); // the recording itself is kept as evidence
 
@@ -71,7 +72,7 @@ describe("voice notes", () => {
     await sendVoice(r);
     expect(r.text()).toContain("这段语音没听清，已经保存。请打字告诉我");
     expect(r.text()).toContain("请说说发生了什么"); // the open question again
-    const state = JSON.parse((await app.t.db.conversation.findFirstOrThrow({ where: { userId: r.userId } })).state);
+    const state = JSON.parse((await one(app.t.sql, sql`SELECT "state" FROM "Conversation" WHERE "userId" = ${r.userId}`)).state);
     expect(state.intake.draft.files).toHaveLength(1);
   });
 
@@ -90,6 +91,6 @@ describe("voice notes", () => {
     await sendVoice(r);
     expect(r.text()).toContain("我听到的是");
     expect(r.text()).toContain("12356");
-    expect(await app.t.db.job.count({ where: { kind: "safety.page" } })).toBeGreaterThan(0);
+    expect(await count(app.t.sql, sql`SELECT 1 FROM "Job" WHERE "kind" = ${"safety.page"}`)).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { buttons, caseDeps, makeDialogue, Resident, texts } from "./support/dialogue.js";
+import { all, containing, count, one, sql } from "./support/query.js";
 
 const STORY = "我在工地干了三个月，老板王某一直拖欠工资，一共欠我一万二，电话也不接。";
 
@@ -16,7 +17,7 @@ function classifier() {
   ]);
 }
 
-const state = async (t: TestDb) => JSON.parse((await t.db.conversation.findFirstOrThrow()).state);
+const state = async (t: TestDb) => JSON.parse((await one(t.sql, sql`SELECT "state" FROM "Conversation"`)).state);
 
 describe("intake dialogue", () => {
   let t: TestDb;
@@ -74,14 +75,15 @@ describe("intake dialogue", () => {
     expect(cardText).toContain("调解员会打电话或在这里联系您");
     expect(texts(r.last.slice(0, -1))).toContain("远程调解"); // away from home: said before the card
 
-    const stored = await t.db.case.findUniqueOrThrow({ where: { code }, include: { parties: true } });
+    const stored = await one(t.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
+    const parties = await all(t.sql, sql`SELECT * FROM "Party" WHERE "caseId" = ${stored.id}`);
     expect(stored.amountFen).toBe(1_200_000);
     expect(stored.remote).toBe(true);
     expect(stored.description).toBe(STORY);
-    const claimant = stored.parties.find((p) => p.role === "claimant")!;
+    const claimant = parties.find((p) => p.role === "claimant")!;
     expect([claimant.name, claimant.contact, claimant.serviceChannel]).toEqual(["王强", "13912345678", "chat"]);
     expect(claimant.consentAt).not.toBeNull();
-    expect(stored.parties.find((p) => p.role === "respondent")?.name).toBe("老板王某");
+    expect(parties.find((p) => p.role === "respondent")?.name).toBe("老板王某");
 
     await r.press("查进度");
     expect(r.text()).toContain(code!);
@@ -220,7 +222,7 @@ describe("intake dialogue", () => {
     expect(r.text()).toContain("只保存了前 50000 个字");
     expect(r.text()).toContain("已记下您说的情况");
     expect((await state(t)).intake.pendingText).toHaveLength(50_000);
-    const inbound = await t.db.chatMessage.findFirstOrThrow({ where: { direction: "in" } });
+    const inbound = await one(t.sql, sql`SELECT * FROM "ChatMessage" WHERE "direction" = ${"in"}`);
     expect(JSON.parse(inbound.payload).text).toHaveLength(50_000);
   });
 
@@ -268,10 +270,10 @@ describe("intake dialogue", () => {
     const s = await state(t);
     expect([s.intake.draft.otherParty, s.intake.draft.place].sort()).toEqual(["城东小区", "楼上302"].sort());
     // each message is in the transcript once, with its replies, and nothing of the losing attempt
-    const inbound = await t.db.chatMessage.findMany({ where: { direction: "in" } });
+    const inbound = await all(t.sql, sql`SELECT * FROM "ChatMessage" WHERE "direction" = ${"in"}`);
     expect(inbound.filter((m) => m.payload.includes("城东小区"))).toHaveLength(1);
     expect(inbound.filter((m) => m.payload.includes("楼上302"))).toHaveLength(1);
-    expect(await t.db.chatMessage.count({ where: { externalKey: { in: ["web:p1", "web:p2"] } } })).toBe(2);
+    expect(await count(t.sql, sql`SELECT 1 FROM "ChatMessage" WHERE "externalKey" IN (${"web:p1"}, ${"web:p2"})`)).toBe(2);
   });
 
   it("answers a repeated delivery with the first answer and opens one case", async () => {
@@ -285,7 +287,7 @@ describe("intake dialogue", () => {
     const first = await dialogue.handle({ channel: "web", userId: "u1", button: submit.data, messageId: "dup" });
     const again = await dialogue.handle({ channel: "web", userId: "u1", button: submit.data, messageId: "dup" });
     expect(again.messages).toEqual(first.messages);
-    expect(await t.db.case.count()).toBe(1);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Case"`)).toBe(1);
   });
 
   it("answers the same delivery once when two instances receive it at the same moment", async () => {
@@ -298,7 +300,7 @@ describe("intake dialogue", () => {
     const [ra, rb] = await Promise.all([a.handle(inbound), b.handle(inbound)]);
     expect(ra.messages).toEqual(rb.messages);
     expect(texts(ra.messages)).toContain("在外地吗");
-    expect(await t.db.chatMessage.count({ where: { payload: { contains: "王强" }, direction: "in" } })).toBe(1);
+    expect(await count(t.sql, sql`SELECT 1 FROM "ChatMessage" WHERE "payload" LIKE ${containing("王强")} AND "direction" = ${"in"}`)).toBe(1);
   });
 
   it("resumes where the resident was after a restart", async () => {
@@ -343,7 +345,7 @@ describe("intake dialogue", () => {
     expect(r.text()).toContain(`确定撤回 ${code} 吗`);
     await r.press("确定撤回");
     expect(r.text()).toContain(`${code} 已撤回`);
-    const stored = await t.db.case.findUniqueOrThrow({ where: { code } });
+    const stored = await one(t.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
     expect([stored.status, stored.outcome]).toEqual(["closed", "withdrawn"]);
   });
 
@@ -366,10 +368,11 @@ describe("intake dialogue", () => {
     expect(r.text()).toContain("人数：12 人（张三、李四、王五）");
     await r.press("确认提交");
     const code = r.text().match(CASE_CODE_PATTERN)![0];
-    const stored = await t.db.case.findUniqueOrThrow({ where: { code }, include: { parties: true } });
+    const stored = await one(t.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
+    const parties = await all(t.sql, sql`SELECT * FROM "Party" WHERE "caseId" = ${stored.id}`);
     expect(stored.claimantCount).toBe(12);
     expect(JSON.parse(stored.riskFlags)).toEqual(expect.arrayContaining(["group_claim", "wage_arrears_group"]));
-    const claimants = stored.parties.filter((p) => p.role === "claimant").map((p) => p.name);
+    const claimants = parties.filter((p) => p.role === "claimant").map((p) => p.name);
     expect(claimants.sort()).toEqual(["张三", "李四", "王五", "赵六"].sort());
   });
 
@@ -387,7 +390,7 @@ describe("intake dialogue", () => {
     await r.say("王强 13912345678");
     expect(r.text()).toContain("在外地吗");
     // The refusal is in the transcript like any other message.
-    expect(await t.db.chatMessage.count({ where: { payload: { contains: "fileRefused" } } })).toBe(2);
+    expect(await count(t.sql, sql`SELECT 1 FROM "ChatMessage" WHERE "payload" LIKE ${containing("fileRefused")}`)).toBe(2);
   });
 
   it("keeps a file sent before any story and lists it on the case opened later", async () => {
@@ -404,7 +407,8 @@ describe("intake dialogue", () => {
     expect(r.text()).toContain("材料：1 个文件");
     await r.press("确认提交");
     const code = r.text().match(CASE_CODE_PATTERN)![0];
-    const c = await t.db.case.findUniqueOrThrow({ where: { code }, include: { evidence: true } });
-    expect(c.evidence.map((e) => e.fileName)).toEqual(["欠条.jpg"]);
+    const evidence = await all(t.sql, sql`
+      SELECT e."fileName" FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);
+    expect(evidence.map((e) => e.fileName)).toEqual(["欠条.jpg"]);
   });
 });

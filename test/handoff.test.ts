@@ -3,6 +3,7 @@ import { HOUR, MINUTE } from "../src/lib/clock.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { staffApi, WebResident } from "./support/web-client.js";
+import { all, one, sql } from "./support/query.js";
 
 interface HandoffView {
   id: string;
@@ -24,7 +25,7 @@ describe("a person when needed (handoff)", () => {
     await app.stop();
   });
 
-  const notifications = () => app.t.db.notification.findMany({ orderBy: { createdAt: "asc" } });
+  const notifications = () => all(app.t.sql, sql`SELECT * FROM "Notification" ORDER BY "createdAt"`);
 
   it("hands the chat to the duty desk with the transcript; the staff reply reaches the resident; the intake resumes after", async () => {
     const r = await WebResident.open(app.url);
@@ -49,6 +50,12 @@ describe("a person when needed (handoff)", () => {
     const h = handoffs[0]!;
     expect(h.reason).toBe("requested");
     expect(h.transcript.some((m) => m.payload.text === "转人工")).toBe(true);
+    // Staff act through the handoff id: the resident's web session (their identity) is not in the list.
+    expect(JSON.stringify(handoffs)).not.toContain(r.session);
+    expect(h).not.toHaveProperty("userId");
+    const { notifications: listed } = await staff.get<{ notifications: Record<string, unknown>[] }>("/api/staff/notifications?staffId=duty_desk");
+    expect(listed.map((n) => n.kind)).toContain("handoff");
+    expect(listed.every((n) => !("dedupeKey" in n))).toBe(true);
 
     // While a person has the chat, what the resident writes goes to them (the bot only acknowledges once).
     await r.say("我在深圳，白天要上班");
@@ -102,7 +109,7 @@ describe("a person when needed (handoff)", () => {
     await r.say("。。。");
     expect(r.text()).toContain("我没能明白您的意思，已请工作人员来帮您");
     expect(r.text()).toContain("在这里回复您");
-    const h = await app.t.db.handoff.findFirstOrThrow();
+    const h = await one(app.t.sql, sql`SELECT * FROM "Handoff"`);
     expect(h.reason).toBe("misunderstood");
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { Resident } from "./support/dialogue.js";
+import { one, sql } from "./support/query.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai-server.js";
 
 const STORY = "我们二十多个老乡在萧山工地干活，包工头老李去年十月开始拖欠工资，一共十二万，到现在一分没给。";
@@ -56,7 +57,7 @@ describe("intake with a language model", () => {
     await r.press("确认提交");
     const code = r.text().match(CASE_CODE_PATTERN)![0];
     expect(r.text()).toContain("已优先转给值班人员"); // risk: the resident is told a person sees it first
-    const stored = await app.db.case.findUniqueOrThrow({ where: { code } });
+    const stored = await one(app.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
     expect(stored.classifierSource).toBe("llm");
     expect(stored.summary).toBe("二十多名工人被包工头拖欠工资十二万元");
     expect(JSON.parse(stored.riskFlags)).toEqual(expect.arrayContaining(["group_claim", "wage_arrears_group", "large_sum"]));
@@ -73,7 +74,7 @@ describe("intake with a language model", () => {
     const waited = performance.now() - t0;
     expect(waited).toBeLessThan(800 + 1000);
     expect(r.text()).toMatch(/物业纠纷|请选/);
-    const state = JSON.parse((await app.db.conversation.findFirstOrThrow({ where: { userId: "llm-2" } })).state);
+    const state = JSON.parse((await one(app.sql, sql`SELECT "state" FROM "Conversation" WHERE "userId" = ${"llm-2"}`)).state);
     expect(state.intake.draft.source).toBe("llm_fallback");
   });
 });

@@ -12,6 +12,7 @@ import { silentLogger } from "../src/lib/logger.js";
 import { runChild } from "./support/child.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { caseDeps } from "./support/dialogue.js";
+import { all, count, one, sql } from "./support/query.js";
 
 function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
   return {
@@ -57,7 +58,7 @@ describe("durable jobs and SLA reminders", () => {
   it("reminds the owner at the acceptance deadline (催办) and the supervisor past the margin (督办)", async () => {
     const { deps, messenger, worker } = setup();
     // The property room's duty mediator has linked a chat; the supervisor has not.
-    await t.db.staff.update({ where: { id: "duty_property" }, data: { channel: "web", channelUserId: "mediator-chat" } });
+    await t.sql.execute(sql`UPDATE "Staff" SET "channel" = ${"web"}, "channelUserId" = ${"mediator-chat"} WHERE "id" = ${"duty_property"}`);
     const c = await openCase(deps, input());
 
     expect(await worker.sweep()).toBe(1); // at once: the room's mediator hears of the new case
@@ -72,7 +73,7 @@ describe("durable jobs and SLA reminders", () => {
 
     deps.clock.advance(HOUR); // past it by the margin
     expect(await worker.sweep()).toBe(1);
-    const escalation = await t.db.notification.findFirstOrThrow({ where: { kind: "sla_escalate" } });
+    const escalation = await one(t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"sla_escalate"}`);
     expect(escalation.staffId).toBe("supervisor");
     expect(escalation.text).toContain("【督办】");
     expect(escalation.text).toContain(c.code);
@@ -88,12 +89,12 @@ describe("durable jobs and SLA reminders", () => {
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     deps.clock.advance(3 * HOUR);
     await worker.sweep();
-    expect(await t.db.notification.count()).toBe(0);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Notification"`)).toBe(0);
     // staff hear nothing; the resident only hears that the case was accepted
     expect(messenger.sent.map((m) => m.userId)).toEqual(["u1"]);
     expect(messenger.sent[0]!.text).toContain("已由调解员受理");
     // the resolution deadline (3 days, general) is now what is watched
-    const pending = await t.db.job.findMany({ where: { doneAt: null, kind: { startsWith: "sla." } } });
+    const pending = await all(t.sql, sql`SELECT * FROM "Job" WHERE "doneAt" IS NULL AND "kind" LIKE ${"sla.%"}`);
     expect(pending.map((j) => JSON.parse(j.payload).stage)).toEqual(["resolve", "resolve"]);
   });
 
@@ -101,7 +102,7 @@ describe("durable jobs and SLA reminders", () => {
     const { deps, worker } = setup();
     const c = await openCase(deps, input({ type: "labor", riskFlags: ["wage_arrears_group", "violence"] }));
     expect(await worker.sweep()).toBe(2); // due now, no clock movement needed: the page and the assignment
-    const pages = await t.db.notification.findMany({ where: { kind: "risk_page" } });
+    const pages = await all(t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"risk_page"}`);
     expect(pages.map((p) => p.staffId).sort()).toEqual(["duty_labor", "supervisor"]);
     expect(pages[0]!.text).toContain(c.code);
     expect(pages[0]!.text).toContain("群体欠薪");
@@ -121,9 +122,9 @@ describe("durable jobs and SLA reminders", () => {
     expect(here + Number(childA) + Number(childB)).toBeGreaterThanOrEqual(15);
     await worker.sweep();
     // 5 cases × (1 room mediator reminded + 1 supervisor escalated), each exactly once
-    expect(await t.db.notification.count({ where: { kind: "sla_remind" } })).toBe(5);
-    expect(await t.db.notification.count({ where: { kind: "sla_escalate" } })).toBe(5);
-    expect(await t.db.job.count({ where: { doneAt: null } })).toBe(0);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"sla_remind"}`)).toBe(5);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"sla_escalate"}`)).toBe(5);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Job" WHERE "doneAt" IS NULL`)).toBe(0);
   });
 
   it("a job survives a restart: scheduled by one client, run by the next", async () => {
@@ -132,18 +133,18 @@ describe("durable jobs and SLA reminders", () => {
     await t.close();
     const reopened = await openDatabase(t.url);
     Object.assign(t, reopened); // cleanup closes this one
-    const { db, sql } = reopened;
+    const next = caseDeps(reopened, deps.clock);
     const messenger = recordingMessenger();
     deps.clock.advance(HOUR);
     const worker = createJobWorker({
-      sql,
+      sql: reopened.sql,
       clock: deps.clock,
       logger: silentLogger,
-      handlers: { ...createCaseJobHandlers({ ...deps, db, sql, messenger }), ...createMediatorJobHandlers({ ...deps, db, sql, messenger }) },
+      handlers: { ...createCaseJobHandlers({ ...next, messenger }), ...createMediatorJobHandlers({ ...next, messenger }) },
     });
     expect(await worker.sweep()).toBe(2); // the assignment notice and the reminder
-    expect(await db.notification.count({ where: { kind: "sla_remind" } })).toBe(1);
-    expect(await db.notification.count({ where: { kind: "case_assigned" } })).toBe(1);
+    expect(await count(reopened.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"sla_remind"}`)).toBe(1);
+    expect(await count(reopened.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"case_assigned"}`)).toBe(1);
   });
 
   it("retries a failing job with back-off and gives up after the last attempt", async () => {
@@ -163,7 +164,7 @@ describe("durable jobs and SLA reminders", () => {
     });
     await enqueueJob(t.sql, { kind: "flaky", payload: {}, dueAt: deps.clock.now() }, deps.clock.now());
     await worker.sweep();
-    let job = await t.db.job.findFirstOrThrow();
+    let job = await one(t.sql, sql`SELECT * FROM "Job"`);
     expect(job.attempts).toBe(1);
     expect(job.dueAt.getTime()).toBe(deps.clock.now().getTime() + backoffMs(1));
     expect(job.lastError).toBe("channel down");
@@ -174,7 +175,7 @@ describe("durable jobs and SLA reminders", () => {
     await worker.sweep();
     deps.clock.advance(backoffMs(2));
     await worker.sweep();
-    job = await t.db.job.findFirstOrThrow();
+    job = await one(t.sql, sql`SELECT * FROM "Job"`);
     expect(calls).toBe(3);
     expect(job.failedAt).not.toBeNull();
     deps.clock.advance(HOUR);
@@ -186,11 +187,11 @@ describe("durable jobs and SLA reminders", () => {
     const { deps, worker } = setup();
     await openCase(deps, input({ riskFlags: ["self_harm"] }));
     // another process claimed the page and crashed before finishing
-    await t.db.job.updateMany({ where: { kind: "risk.page" }, data: { claimedAt: deps.clock.now(), claimedBy: "dead", attempts: 1 } });
+    await t.sql.execute(sql`UPDATE "Job" SET "claimedAt" = ${deps.clock.now()}, "claimedBy" = ${"dead"}, "attempts" = 1 WHERE "kind" = ${"risk.page"}`);
     expect(await worker.sweep()).toBe(1); // only the assignment notice; the claimed page waits
     deps.clock.advance(6 * MINUTE);
     expect(await worker.sweep()).toBe(1);
-    expect(await t.db.notification.count({ where: { kind: "risk_page" } })).toBe(2);
+    expect(await count(t.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"risk_page"}`)).toBe(2);
   });
 });
 
@@ -208,7 +209,7 @@ describe("news for the parties", () => {
     const sent: { channel: string; userId: string; text: string }[] = [];
     const messenger = { sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
     const worker = createJobWorker({ sql: t.sql, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
-    await t.db.job.deleteMany({}); // only the news for the resident matters here
+    await t.sql.execute(sql`DELETE FROM "Job"`); // only the news for the resident matters here
     const c = await openCase(deps, input({ claimant: { channel: "telegram", channelUserId: "4242" } }));
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await worker.sweep();
@@ -229,21 +230,24 @@ describe("nightly clean-up", () => {
       const deps = caseDeps(t);
       deps.clock.set("2026-11-23T02:00:00Z");
       const old = new Date("2026-10-01T00:00:00Z");
-      await t.db.job.create({ data: { id: "old", kind: "x", payload: "{}", dueAt: old, doneAt: old, createdAt: old } });
-      await t.db.job.create({ data: { id: "recent", kind: "x", payload: "{}", dueAt: old, doneAt: new Date("2026-11-20T00:00:00Z"), createdAt: old } });
-      await t.db.job.create({ data: { id: "failed", kind: "x", payload: "{}", dueAt: old, failedAt: old, createdAt: old } });
+      const recent = new Date("2026-11-20T00:00:00Z");
+      await t.sql.execute(sql`
+        INSERT INTO "Job" ("id", "kind", "payload", "dueAt", "doneAt", "failedAt", "attempts", "createdAt") VALUES
+          (${"old"}, ${"x"}, ${"{}"}, ${old}, ${old}, ${null}, 0, ${old}),
+          (${"recent"}, ${"x"}, ${"{}"}, ${old}, ${recent}, ${null}, 0, ${old}),
+          (${"failed"}, ${"x"}, ${"{}"}, ${old}, ${null}, ${old}, 0, ${old})`);
 
       await schedulePrune(t.sql, deps.zone, deps.clock.now());
       await schedulePrune(t.sql, deps.zone, deps.clock.now()); // a second start schedules nothing more
-      const scheduled = await t.db.job.findMany({ where: { kind: PRUNE } });
+      const scheduled = await all(t.sql, sql`SELECT * FROM "Job" WHERE "kind" = ${PRUNE}`);
       expect(scheduled.map((j) => j.dueAt.toISOString())).toEqual(["2026-11-23T19:00:00.000Z"]); // 03:00 Shanghai
 
       deps.clock.set("2026-11-23T19:00:00Z");
       const worker = createJobWorker({ sql: t.sql, clock: deps.clock, logger: silentLogger, handlers: { [PRUNE]: createPruneHandler({ sql: t.sql, zone: deps.zone }) } });
       expect(await worker.sweep()).toBe(1);
-      const left = (await t.db.job.findMany({ where: { kind: "x" } })).map((j) => j.id).sort();
+      const left = (await all(t.sql, sql`SELECT "id" FROM "Job" WHERE "kind" = ${"x"}`)).map((j) => j.id).sort();
       expect(left).toEqual(["failed", "recent"]); // failures are kept for a person to look at
-      const next = await t.db.job.findFirstOrThrow({ where: { kind: PRUNE, doneAt: null } });
+      const next = await one(t.sql, sql`SELECT * FROM "Job" WHERE "kind" = ${PRUNE} AND "doneAt" IS NULL`);
       expect(next.dueAt.toISOString()).toBe("2026-11-24T19:00:00.000Z");
     } finally {
       await t.cleanup();

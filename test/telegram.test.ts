@@ -9,6 +9,7 @@ import { MINUTE, ManualClock } from "../src/lib/clock.js";
 import { TelegramChat, until } from "./fakes/telegram-api.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { telegramWorld } from "./support/telegram.js";
+import { all, containing, count, first, one, sql } from "./support/query.js";
 
 const SECRET = "test_webhook-secret";
 const STORY = "隔壁装修每天早上六点就开始打钻，说了好几次都不听";
@@ -100,7 +101,7 @@ describe("Telegram channel (webhook)", () => {
     const res = await post(story);
     expect(res.status).toBe(200);
     await until(() => gated.waiting === 1, "the classifier to be asked");
-    const job = await w.t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${String(story.update_id)}` } });
+    const job = await first(w.t.sql, sql`SELECT * FROM "Job" WHERE "dedupeKey" = ${`telegram:123456:${String(story.update_id)}`}`);
     expect(job?.doneAt).toBeNull();
     gated.open();
     await w.settled(Number(story.update_id));
@@ -124,9 +125,10 @@ describe("Telegram channel (webhook)", () => {
     const text = String(card.params.text);
     expect(card.params.entities).toEqual([{ type: "code", offset: text.indexOf(code!), length: code!.length }]);
 
-    const stored = await w.t.db.case.findUniqueOrThrow({ where: { code: code! }, include: { parties: true } });
+    const stored = await one(w.t.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code!}`);
+    const parties = await all(w.t.sql, sql`SELECT * FROM "Party" WHERE "caseId" = ${stored.id}`);
     expect(stored.disputeType).toBe("neighbor");
-    expect(stored.parties.find((p) => p.role === "claimant")).toMatchObject({ channel: "telegram", channelUserId: "101", name: "张三" });
+    expect(parties.find((p) => p.role === "claimant")).toMatchObject({ channel: "telegram", channelUserId: "101", name: "张三" });
 
     // Every button press was answered; every button fits Telegram's 64-byte callback_data.
     const presses = w.fake.calls.filter((c) => c.method === "answerCallbackQuery").length;
@@ -153,7 +155,7 @@ describe("Telegram channel (webhook)", () => {
     clock.advance(6 * MINUTE);
     expect(await w.app!.worker.sweep()).toBe(0);
     const dedupeKey = `telegram:123456:${String(story.update_id)}`;
-    const job = await w.t.db.job.findUniqueOrThrow({ where: { dedupeKey } });
+    const job = await one(w.t.sql, sql`SELECT * FROM "Job" WHERE "dedupeKey" = ${dedupeKey}`);
     expect(job.attempts).toBe(1);
     gated.open();
     await w.settled(Number(story.update_id));
@@ -184,9 +186,12 @@ describe("Telegram channel (webhook)", () => {
     await w.settled(Number(submit.update_id));
     const sentBefore = w.fake.sent("sendMessage", 102).length;
     expect((await post(submit)).status).toBe(200);
-    await until(async () => (await w.t.db.job.count({ where: { doneAt: null, kind: "telegram.update" } })) === 0, "no update in hand");
+    await until(
+      async () => (await count(w.t.sql, sql`SELECT 1 FROM "Job" WHERE "doneAt" IS NULL AND "kind" = ${"telegram.update"}`)) === 0,
+      "no update in hand",
+    );
 
-    expect(await w.t.db.case.count()).toBe(1);
+    expect(await count(w.t.sql, sql`SELECT 1 FROM "Case"`)).toBe(1);
     // The resident saw the case code once.
     const codes = w.fake.sent("sendMessage", 102).filter((c) => CASE_CODE_PATTERN.test(String(c.params.text)));
     expect(codes).toHaveLength(1);
@@ -203,8 +208,8 @@ describe("Telegram channel (webhook)", () => {
     }
     const noHeader = await fetch(`${w.app!.url}/telegram/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(stranger.textUpdate("/start")) });
     expect(noHeader.status).toBe(401);
-    expect(await w.t.db.job.count({ where: { kind: "telegram.update" } })).toBe(0);
-    expect(await w.t.db.conversation.count()).toBe(0);
+    expect(await count(w.t.sql, sql`SELECT 1 FROM "Job" WHERE "kind" = ${"telegram.update"}`)).toBe(0);
+    expect(await count(w.t.sql, sql`SELECT 1 FROM "Conversation"`)).toBe(0);
     expect(w.fake.sent("sendMessage")).toHaveLength(0);
   });
 
@@ -244,16 +249,10 @@ describe("Telegram channel (webhook)", () => {
 
     // A press that reached the database just before the process went down, never handled.
     const press = resident.pressUpdate("对");
-    await w.t.db.job.create({
-      data: {
-        id: "crashed-update",
-        kind: "telegram.update",
-        payload: JSON.stringify({ update: press }),
-        dedupeKey: `telegram:123456:${String(press.update_id)}`,
-        dueAt: new Date(),
-        createdAt: new Date(),
-      },
-    });
+    await w.t.sql.execute(sql`
+      INSERT INTO "Job" ("id", "kind", "payload", "dedupeKey", "dueAt", "attempts", "createdAt")
+      VALUES (${"crashed-update"}, ${"telegram.update"}, ${JSON.stringify({ update: press })},
+        ${`telegram:123456:${String(press.update_id)}`}, ${new Date()}, 0, ${new Date()})`);
 
     await startApp();
     // The job sweep handles it: the resident sees the next question without pressing again.
@@ -264,7 +263,7 @@ describe("Telegram channel (webhook)", () => {
     await resident.press("在本地");
     await resident.press("确认提交");
     expect(resident.text()).toMatch(CASE_CODE_PATTERN);
-    expect(await w.t.db.case.count()).toBe(1);
+    expect(await count(w.t.sql, sql`SELECT 1 FROM "Case"`)).toBe(1);
   });
 
   it("stores a photo with its SHA-256 and lists it on the case; refuses wrong types and sizes before downloading", async () => {
@@ -286,7 +285,7 @@ describe("Telegram channel (webhook)", () => {
     );
     // The resident sees the photo filed on their case.
     expect(resident.text()).toContain(`记入案件 ${code}`);
-    const evidence = await w.t.db.evidence.findMany({ where: { case: { code } } });
+    const evidence = await all(w.t.sql, sql`SELECT e.* FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);
     expect(evidence).toHaveLength(1);
     expect(evidence[0]).toMatchObject({ kind: "photo", mime: "image/jpeg", sha256: sha, size: jpeg.length });
     expect(evidence[0]!.storagePath.endsWith(`evidence/${sha}`)).toBe(true);
@@ -305,7 +304,7 @@ describe("Telegram channel (webhook)", () => {
     await resident.send(resident.messageUpdate({ document: { file_id: "fake-pdf", file_unique_id: "f1", file_name: "证据.pdf", mime_type: "application/pdf", file_size: 20 } }));
     expect(resident.text()).toContain("这种文件收不了");
     expect(w.fake.sent("getFile").length).toBe(getFilesBefore + 1);
-    expect(await w.t.db.evidence.count()).toBe(1);
+    expect(await count(w.t.sql, sql`SELECT 1 FROM "Evidence"`)).toBe(1);
   });
 
   it("reads a file from disk when a local Bot API server (--local) answers getFile with an absolute path", async () => {
@@ -324,7 +323,7 @@ describe("Telegram channel (webhook)", () => {
     );
     expect(resident.text()).toContain(`记入案件 ${code}`);
     expect(w.fake.downloads.length).toBe(downloadsBefore);
-    const [evidence] = await w.t.db.evidence.findMany({ where: { case: { code } } });
+    const [evidence] = await all(w.t.sql, sql`SELECT e.* FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);
     expect(evidence).toMatchObject({ mime: "application/pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") });
     expect(fs.readFileSync(evidence!.storagePath).equals(pdf)).toBe(true);
   });
@@ -367,7 +366,7 @@ describe("Telegram channel (webhook)", () => {
     // The mediator sees they are linked, and an empty queue.
     expect(mediator.text()).toContain("已绑定工作人员账号：村调委会值班调解员");
     expect(mediator.text()).toContain("暂无待办案件");
-    expect(await w.t.db.staff.findUnique({ where: { id: "duty_village" } })).toMatchObject({ channel: "telegram", channelUserId: "900" });
+    expect(await first(w.t.sql, sql`SELECT * FROM "Staff" WHERE "id" = ${"duty_village"}`)).toMatchObject({ channel: "telegram", channelUserId: "900" });
     // Their chat gets the mediator's command menu, in Chinese and English.
     await until(() => w.fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}').length === 3, "mediator menu");
     const menus = w.fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}');
@@ -394,7 +393,7 @@ describe("Telegram channel (webhook)", () => {
 
     await mediator.press(`受理 ${code}`);
     expect(mediator.text()).toContain(`已受理 ${code}`);
-    const accepted = await w.t.db.case.findUniqueOrThrow({ where: { code } });
+    const accepted = await one(w.t.sql, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
     expect(accepted).toMatchObject({ status: "in_mediation", mediatorId: "duty_village" });
 
     await mediator.say("/queue");
@@ -420,7 +419,10 @@ describe("Telegram channel (webhook)", () => {
     await until(() => w.fake.sent("sendMessage", 111).some((c) => String(c.params.text).startsWith("【工作人员】")), "the staff reply");
     const sent = w.fake.sent("sendMessage", 111).find((c) => String(c.params.text).startsWith("【工作人员】"))!;
     expect(sent.params.text).toBe("【工作人员】您好，我是值班员，请问怎么称呼？");
-    await until(async () => (await w.t.db.chatMessage.count({ where: { payload: { contains: "我是值班员" } } })) === 1, "the transcript copy");
+    await until(
+      async () => (await count(w.t.sql, sql`SELECT 1 FROM "ChatMessage" WHERE "payload" LIKE ${containing("我是值班员")}`)) === 1,
+      "the transcript copy",
+    );
   });
 
   it("follows deep links: a respondent joins by invitation once; a case code alone shows nothing to a stranger", async () => {
@@ -445,7 +447,8 @@ describe("Telegram channel (webhook)", () => {
     // A neutral summary: the centre, the type, that mediation is voluntary and free.
     expect(respondent.text()).toContain(`与您有关的邻里纠纷（案件 ${code}）`);
     expect(respondent.text()).toContain("自愿、免费");
-    const party = await w.t.db.party.findFirstOrThrow({ where: { case: { code }, role: "respondent" } });
+    const party = await one(w.t.sql, sql`
+      SELECT p.* FROM "Party" AS p JOIN "Case" AS c ON c."id" = p."caseId" WHERE c."code" = ${code} AND p."role" = ${"respondent"}`);
     expect(party).toMatchObject({ channel: "telegram", channelUserId: "109", inviteToken: null });
     // The respondent now finds the case under "my cases".
     await respondent.say("/status");

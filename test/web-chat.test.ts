@@ -9,6 +9,7 @@ import { tr, type TextKey } from "../src/bot/texts.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
+import { all, count, sql } from "./support/query.js";
 
 const classifier = () => scriptedClassifier([{ match: "漏水", type: "neighbor", confidence: 0.9 }]);
 const STORY = "楼上天天漏水到我家，说了也不修";
@@ -190,7 +191,7 @@ describe("web chat over HTTP", () => {
     expect(fs.readFileSync(path.join(evidenceDir(), sha(PNG))).equals(PNG)).toBe(true);
 
     const { code } = await finish(s, { ...reply, messages: up.body.messages });
-    const [photo] = await app.t.db.evidence.findMany({ where: { case: { code } } });
+    const [photo] = await all(app.t.sql, sql`SELECT e.* FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);
     expect(photo).toMatchObject({ kind: "photo", mime: "image/png", size: PNG.length, sha256: sha(PNG), fileName: "漏水照片.png" });
     expect(photo!.storagePath).toBe(path.join(evidenceDir(), sha(PNG)));
 
@@ -203,7 +204,7 @@ describe("web chat over HTTP", () => {
     // A recording made on the page is a voice note: kept, and the resident asked to type (no speech to text here).
     const voice = await upload(s, WEBM, { "content-type": "audio/webm;codecs=opus" }, { voice: true });
     expect(textOf(voice.body.messages)).toContain(zh("voice.noAsr"));
-    const notes = await app.t.db.evidence.findMany({ where: { case: { code }, kind: "voice" } });
+    const notes = await all(app.t.sql, sql`SELECT e.* FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code} AND e."kind" = ${"voice"}`);
     expect(notes.map((n) => [n.mime, n.sha256])).toEqual([["audio/webm", sha(WEBM)]]);
 
     // The transcript shows the page what was sent, never where the server keeps it.
@@ -271,7 +272,7 @@ describe("web chat over HTTP", () => {
     expect(again.body.locale).toBe("zh-CN");
     expect(textOf(first.body.messages)).toContain(zh("file.received", { name: "wall.png", code }));
     expect(stored()).toEqual([sha(PNG)]);
-    expect(await app.t.db.evidence.count({ where: { case: { code } } })).toBe(1);
+    expect(await count(app.t.sql, sql`SELECT e.* FROM "Evidence" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`)).toBe(1);
     const { messages } = await transcript(s);
     expect(messages.filter((m) => m.direction === "in" && m.payload.file)).toHaveLength(1);
   });
@@ -317,10 +318,51 @@ describe("web chat over HTTP", () => {
     expect(unknown.status).toBe(404);
   });
 
+  it("shows staff a case with its parties, audit trail and files, but no chat identity, invitation token or storage path", async () => {
+    const s = await newSession();
+    const { reply } = await begin(s);
+    const up = await upload(s, PNG, { "content-type": "image/png", "x-file-name": encodeURIComponent("漏水照片.png") });
+    const { code } = await finish(s, { ...reply, messages: up.body.messages });
+    const invite = await fetch(`${app.url}/api/staff/cases/${code}/invites`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const { token } = (await invite.json()) as { token: string };
+
+    const res = await fetch(`${app.url}/api/staff/cases/${code}`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    const view = (JSON.parse(body) as { case: Record<string, any> }).case;
+    expect(view).toMatchObject({ code, status: "routed", disputeType: "neighbor", riskFlags: [], description: STORY, room: { id: "village_committee" } });
+    const claimant = view.parties.find((p: { role: string }) => p.role === "claimant");
+    expect(claimant).toMatchObject({ channel: "web", serviceChannel: "chat", invitedUntil: null });
+    expect(claimant.consentAt).toEqual(expect.any(String));
+    expect(view.parties.find((p: { role: string }) => p.role === "respondent")).toMatchObject({ channel: null, invitedUntil: expect.any(String) });
+    // Who acted is the party, not their session.
+    expect(view.events.find((e: { action: string }) => e.action === "opened")).toMatchObject({ actor: "resident:web", partyId: claimant.id });
+    expect(view.evidence).toEqual([
+      {
+        id: expect.any(String),
+        kind: "photo",
+        mime: "image/png",
+        size: PNG.length,
+        sha256: sha(PNG),
+        fileName: "漏水照片.png",
+        uploadedBy: { actor: "resident:web", partyId: claimant.id },
+        createdAt: expect.any(String),
+      },
+    ]);
+    // The web session is the resident's credential; the token lets anyone join the case.
+    for (const secret of [s, token, evidenceDir()]) expect(body).not.toContain(secret);
+    expect(body).not.toMatch(/channelUserId|inviteToken|storagePath|intakeKey|dedupeKey/);
+  });
+
   it("serves staff notifications to the machine itself, and needs the token once one is set", async () => {
     const res = await fetch(`${app.url}/api/staff/notifications`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ notifications: [] });
+    // A reverse proxy on the same host forwards everyone's requests from loopback: without a token, no.
+    for (const header of ["x-forwarded-for", "forwarded", "x-real-ip"]) {
+      const proxied = await fetch(`${app.url}/api/staff/notifications`, { headers: { [header]: "203.0.113.9" } });
+      expect(proxied.status).toBe(401);
+    }
   });
 });
 

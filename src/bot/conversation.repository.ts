@@ -13,6 +13,8 @@ export interface StoredConversation {
 
 export interface TranscriptEntry {
   id: number;
+  /** Its number in the conversation (1, 2, …): the transcript's order, and what pages and polls count in. */
+  seq: number;
   direction: "in" | "out";
   payload: Inbound | Outbound;
   createdAt: Date;
@@ -23,11 +25,16 @@ export interface TranscriptEntry {
  *
  * Every message runs through here, so it is plain SQL (one query to load, one transaction to save),
  * portable to SQLite and PostgreSQL (quoted identifiers, INSERT … RETURNING).
+ *
+ * Transcript rows are numbered per conversation (`seq`) from `Conversation.lastSeq`, bumped by the
+ * statement that also claims the conversation row, in the transaction that writes the rows: a later
+ * number cannot commit before an earlier one, so a reader polling "after N" never skips a row (ids
+ * from concurrent transactions can commit out of order on PostgreSQL).
  */
 export function createConversationRepository(db: Sql) {
   async function repliesOfTurn(turnId: string): Promise<Outbound[]> {
     const rows = await db.query<{ payload: string }>(sql`
-      SELECT "payload" FROM "ChatMessage" WHERE "turnId" = ${turnId} AND "direction" = 'out' ORDER BY "id"`);
+      SELECT "payload" FROM "ChatMessage" WHERE "turnId" = ${turnId} AND "direction" = 'out' ORDER BY "seq"`);
     return rows.map((r) => JSON.parse(r.payload) as Outbound);
   }
 
@@ -80,7 +87,7 @@ export function createConversationRepository(db: Sql) {
     /**
      * Saves the turn in one transaction: the new state, only if nobody saved since we loaded it, and the
      * inbound and outbound messages, the inbound one marked with its delivery id. Returns the last
-     * transcript id written. CONFLICT means: reload and run the turn again.
+     * transcript number (`seq`) written. CONFLICT means: reload and run the turn again.
      */
     async saveTurn(t: {
       existing: StoredConversation | null;
@@ -97,28 +104,34 @@ export function createConversationRepository(db: Sql) {
     }): Promise<number> {
       const turnId = newId();
       const conversationId = t.existing?.id ?? newId();
+      const count = 1 + t.outbound.length;
       return db.transaction(async (tx) => {
+        // The claim (the version we loaded, or a new row) also hands out this turn's transcript numbers.
         const claimed = t.existing
-          ? await tx.execute(sql`
+          ? await tx.query<{ lastSeq: number }>(sql`
               UPDATE "Conversation" SET "state" = ${t.state}, "locale" = ${t.locale}, "turnId" = ${turnId},
-                "version" = "version" + 1, "updatedAt" = ${t.now}
-              WHERE "id" = ${conversationId} AND "version" = ${t.existing.version}`)
-          : await tx.execute(sql`
-              INSERT INTO "Conversation" ("id", "channel", "userId", "locale", "state", "version", "turnId", "createdAt", "updatedAt")
-              VALUES (${conversationId}, ${t.channel}, ${t.userId}, ${t.locale}, ${t.state}, 0, ${turnId}, ${t.now}, ${t.now})
-              ON CONFLICT ("channel", "userId") DO NOTHING`);
-        if (claimed !== 1) throw new AppError("CONFLICT", "conversation changed meanwhile");
+                "version" = "version" + 1, "lastSeq" = "lastSeq" + ${count}, "updatedAt" = ${t.now}
+              WHERE "id" = ${conversationId} AND "version" = ${t.existing.version}
+              RETURNING "lastSeq"`)
+          : await tx.query<{ lastSeq: number }>(sql`
+              INSERT INTO "Conversation" ("id", "channel", "userId", "locale", "state", "version", "turnId", "lastSeq", "createdAt", "updatedAt")
+              VALUES (${conversationId}, ${t.channel}, ${t.userId}, ${t.locale}, ${t.state}, 0, ${turnId}, ${count}, ${t.now}, ${t.now})
+              ON CONFLICT ("channel", "userId") DO NOTHING
+              RETURNING "lastSeq"`);
+        if (claimed.length !== 1) throw new AppError("CONFLICT", "conversation changed meanwhile");
+        const last = claimed[0]!.lastSeq;
+        const first = last - count + 1;
         // The inbound row carries the delivery id: a second delivery of it fails on the unique key here
         // and the whole turn rolls back (the caller then answers with the first turn's replies).
         const rows = [
-          sql`(${conversationId}, 'in', ${JSON.stringify(t.inbound)}, ${turnId}, ${t.receiptKey ?? null}, ${t.now})`,
-          ...t.outbound.map((o) => sql`(${conversationId}, 'out', ${JSON.stringify(o)}, ${turnId}, NULL, ${t.now})`),
+          sql`(${conversationId}, ${first}, 'in', ${JSON.stringify(t.inbound)}, ${turnId}, ${t.receiptKey ?? null}, ${t.now})`,
+          ...t.outbound.map((o, i) => sql`(${conversationId}, ${first + 1 + i}, 'out', ${JSON.stringify(o)}, ${turnId}, NULL, ${t.now})`),
         ];
-        const ids = await tx.query<{ id: number }>(sql`
-          INSERT INTO "ChatMessage" ("conversationId", "direction", "payload", "turnId", "externalKey", "createdAt")
-          VALUES ${join(rows)} RETURNING "id"`);
+        await tx.execute(sql`
+          INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "turnId", "externalKey", "createdAt")
+          VALUES ${join(rows)}`);
         for (const effect of t.effects ?? []) await effect(tx);
-        return Math.max(...ids.map((r) => r.id));
+        return last;
       });
     },
 
@@ -133,42 +146,45 @@ export function createConversationRepository(db: Sql) {
     async appendOutbound(channel: string, userId: string, outbound: Outbound[], now: Date): Promise<void> {
       if (outbound.length === 0) return;
       await db.transaction(async (tx) => {
+        // One statement creates the conversation or takes its row, and hands out the numbers.
+        const [convo] = await tx.query<{ id: string; lastSeq: number }>(sql`
+          INSERT INTO "Conversation" ("id", "channel", "userId", "state", "lastSeq", "createdAt", "updatedAt")
+          VALUES (${newId()}, ${channel}, ${userId}, '{}', ${outbound.length}, ${now}, ${now})
+          ON CONFLICT ("channel", "userId") DO UPDATE SET "lastSeq" = "Conversation"."lastSeq" + excluded."lastSeq"
+          RETURNING "id", "lastSeq"`);
+        const first = convo!.lastSeq - outbound.length + 1;
         await tx.execute(sql`
-          INSERT INTO "Conversation" ("id", "channel", "userId", "state", "createdAt", "updatedAt")
-          VALUES (${newId()}, ${channel}, ${userId}, '{}', ${now}, ${now})
-          ON CONFLICT ("channel", "userId") DO NOTHING`);
-        const [convo] = await tx.query<{ id: string }>(
-          sql`SELECT "id" FROM "Conversation" WHERE "channel" = ${channel} AND "userId" = ${userId}`,
-        );
-        await tx.execute(sql`
-          INSERT INTO "ChatMessage" ("conversationId", "direction", "payload", "createdAt")
-          VALUES ${join(outbound.map((o) => sql`(${convo!.id}, 'out', ${JSON.stringify(o)}, ${now})`))}`);
+          INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "createdAt")
+          VALUES ${join(outbound.map((o, i) => sql`(${convo!.id}, ${first + i}, 'out', ${JSON.stringify(o)}, ${now})`))}`);
       });
     },
 
     /** The last `limit` messages, oldest first: what a person taking over reads. */
     async recent(channel: string, userId: string, limit: number): Promise<TranscriptEntry[]> {
-      const rows = await db.query<{ id: number; direction: "in" | "out"; payload: string; createdAt: Date }>(sql`
-        SELECT m."id", m."direction", m."payload", m."createdAt"
+      const rows = await db.query<{ id: number; seq: number; direction: "in" | "out"; payload: string; createdAt: Date }>(sql`
+        SELECT m."id", m."seq", m."direction", m."payload", m."createdAt"
         FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
         WHERE c."channel" = ${channel} AND c."userId" = ${userId}
-        ORDER BY m."id" DESC LIMIT ${limit}`);
+        ORDER BY m."seq" DESC LIMIT ${limit}`);
       return rows.reverse().map((r) => ({
         id: r.id,
+        seq: r.seq,
         direction: r.direction,
         payload: JSON.parse(r.payload) as Inbound | Outbound,
         createdAt: r.createdAt,
       }));
     },
 
-    async transcript(channel: string, userId: string, afterId = 0, limit = 200): Promise<TranscriptEntry[]> {
-      const rows = await db.query<{ id: number; direction: "in" | "out"; payload: string; createdAt: Date }>(sql`
-        SELECT m."id", m."direction", m."payload", m."createdAt"
+    /** The messages numbered after `afterSeq`, in order, at most `limit`. */
+    async transcript(channel: string, userId: string, afterSeq = 0, limit = 200): Promise<TranscriptEntry[]> {
+      const rows = await db.query<{ id: number; seq: number; direction: "in" | "out"; payload: string; createdAt: Date }>(sql`
+        SELECT m."id", m."seq", m."direction", m."payload", m."createdAt"
         FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
-        WHERE c."channel" = ${channel} AND c."userId" = ${userId} AND m."id" > ${afterId}
-        ORDER BY m."id" LIMIT ${limit}`);
+        WHERE c."channel" = ${channel} AND c."userId" = ${userId} AND m."seq" > ${afterSeq}
+        ORDER BY m."seq" LIMIT ${limit}`);
       return rows.map((r) => ({
         id: r.id,
+        seq: r.seq,
         direction: r.direction,
         payload: JSON.parse(r.payload) as Inbound | Outbound,
         createdAt: r.createdAt,

@@ -44,8 +44,7 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
       say(turn, "deepLink.partyInvalid");
       return false;
     }
-    const c = await deps.db.case.findUniqueOrThrow({ where: { id: result.linked.caseId } });
-    startRespond(turn, { id: c.id, code: c.code, type: c.disputeType });
+    startRespond(turn, { id: result.linked.caseId, code: result.linked.caseCode, type: result.linked.caseType });
     return true;
   }
 

@@ -3,11 +3,10 @@ import { acceptCase, declineCase } from "../cases/change-status.js";
 import type { CaseDeps } from "../cases/deps.js";
 import type { LinkedStaff } from "../cases/link-staff.js";
 import { listMediatorQueue, type QueueItem } from "../cases/mediator-queue.js";
-import type { CaseStatus, DisputeType } from "../cases/types.js";
+import type { CaseStatus } from "../cases/types.js";
 import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
-import { sql } from "../db/sql.js";
 import { isAppError } from "../lib/errors.js";
 import { formatLocal } from "../lib/time.js";
 import type { Button } from "./messages.js";
@@ -80,8 +79,8 @@ function line(turn: Turn, c: QueueItem): string {
 }
 
 export async function showQueue(turn: Turn, staff: LinkedStaff): Promise<void> {
-  const { db, zone } = turn.deps.cases;
-  const q = await listMediatorQueue(db, staff);
+  const { zone } = turn.deps.cases;
+  const q = await listMediatorQueue(turn.deps.cases, staff);
   if (q.waiting.length === 0 && q.mine.length === 0) return say(turn, "mediator.queue.empty", {}, [[queueButton(turn)]]);
   const lines: string[] = [];
   const buttons: Button[][] = [];
@@ -106,8 +105,8 @@ export async function showQueue(turn: Turn, staff: LinkedStaff): Promise<void> {
   sayText(turn, lines.join("\n"), buttons);
 }
 
-async function loadCase(turn: Turn, code: string) {
-  return turn.deps.cases.db.case.findUnique({ where: { code }, include: { room: true } });
+function loadCase(turn: Turn, code: string) {
+  return turn.deps.cases.repos.cases.byCode(code);
 }
 
 function mayAct(staff: LinkedStaff, c: { roomId: string | null; mediatorId: string | null }): boolean {
@@ -152,7 +151,7 @@ async function showCase(turn: Turn, staff: LinkedStaff, code: string): Promise<v
     "mediator.case",
     {
       code,
-      type: t(turn.locale, `type.${c.disputeType as DisputeType}`),
+      type: t(turn.locale, `type.${c.disputeType}`),
       status: statusLabel(turn, c),
       room: (turn.locale === "en" ? c.room?.nameEn : c.room?.nameZh) ?? "-",
       description: preview(c.description, 300),
@@ -170,21 +169,13 @@ export function createMediatorJobHandlers(deps: CaseDeps & { messenger: Messenge
   return {
     [CASE_ASSIGNED]: async (payload, ctx) => {
       const caseId = String(payload.caseId);
-      // Plain SQL: this runs for every case opened, right beside residents' messages.
-      const [c] = await deps.sql.query<{
-        id: string; code: string; status: string; roomId: string | null; disputeType: string; summary: string | null;
-        description: string; acceptDueAt: Date | null; nameZh: string | null; nameEn: string | null;
-      }>(sql`SELECT c."id", c."code", c."status", c."roomId", c."disputeType", c."summary", c."description", c."acceptDueAt",
-          r."nameZh", r."nameEn"
-        FROM "Case" AS c LEFT JOIN "Room" AS r ON r."id" = c."roomId" WHERE c."id" = ${caseId}`);
-      if (!c || c.status !== "routed" || c.roomId !== payload.roomId) return;
-      const staff = await deps.sql.query<{ id: string; roomId: string | null; channel: string | null; channelUserId: string | null }>(sql`
-        SELECT "id", "roomId", "channel", "channelUserId" FROM "Staff"
-        WHERE "roomId" = ${c.roomId} AND "active" = ${true} AND "role" IN ('mediator', 'staff')`);
+      const c = await deps.repos.cases.byId(caseId);
+      if (!c || c.status !== "routed" || !c.roomId || c.roomId !== payload.roomId) return;
+      const staff = await deps.repos.staff.active(["mediator", "staff"], c.roomId);
       const text = t(locale, "notify.caseAssigned", {
         code: c.code,
-        type: t(locale, `type.${c.disputeType as DisputeType}`),
-        room: (locale === "en" ? c.nameEn : c.nameZh) ?? "-",
+        type: t(locale, `type.${c.disputeType}`),
+        room: (locale === "en" ? c.room?.nameEn : c.room?.nameZh) ?? "-",
         summary: preview(c.summary ?? c.description, 80),
         deadline: c.acceptDueAt ? formatLocal(c.acceptDueAt, deps.zone, locale) : "-",
       });

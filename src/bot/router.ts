@@ -274,7 +274,7 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
       return showStatus(turn);
     case "booking":
     case "documents": {
-      const open = (await listCasesForUser(turn.deps.cases.db, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
+      const open = (await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
       const key =
         intent.kind === "documents"
           ? "documents"
@@ -361,7 +361,7 @@ async function storeFile(turn: Turn, heard: boolean): Promise<void> {
   const respond = turn.state.respond;
   const open = respond
     ? { id: respond.caseId, code: respond.code }
-    : (await listCasesForUser(cases.db, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
+    : (await listCasesForUser(cases, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
   if (open) {
     await addEvidence(cases, { caseId: open.id, ...file, fileName: file.name, uploadedBy: actorOf(turn) });
     if (!heard) say(turn, "file.received", { name: file.name ?? file.kind, code: open.code }, menu(turn));

@@ -1,4 +1,3 @@
-import { sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
 import { recordEvent } from "./audit.js";
 import type { CaseDeps } from "./deps.js";
@@ -14,17 +13,26 @@ export interface EvidenceInput {
   uploadedBy: string;
 }
 
-/** Lists a file on the case. The same bytes sent twice are listed once (by SHA-256). */
-export async function addEvidence(deps: CaseDeps, e: EvidenceInput): Promise<{ added: boolean }> {
-  const { db, clock } = deps;
-  const now = clock.now();
-  const exists = await db.evidence.findUnique({ where: { caseId_sha256: { caseId: e.caseId, sha256: e.sha256 } } });
-  if (exists) return { added: false };
-  await deps.sql.transaction(async (tx) => {
-    await tx.execute(sql`
-      INSERT INTO "Evidence" ("id", "caseId", "kind", "mime", "size", "sha256", "storagePath", "fileName", "uploadedBy", "createdAt")
-      VALUES (${newId()}, ${e.caseId}, ${e.kind}, ${e.mime}, ${e.size}, ${e.sha256}, ${e.storagePath}, ${e.fileName ?? null},
-        ${e.uploadedBy}, ${now})`);
+/**
+ * Lists a file on the case. The same bytes sent twice are listed once (by SHA-256): the insert skips a
+ * file the case has, and only a file it did not have gets its audit event, in the same transaction.
+ */
+export async function addEvidence(deps: Pick<CaseDeps, "repos" | "sql" | "clock">, e: EvidenceInput): Promise<{ added: boolean }> {
+  const now = deps.clock.now();
+  const added = await deps.sql.transaction(async (tx) => {
+    const inserted = await deps.repos.evidence.add(tx, {
+      id: newId(),
+      caseId: e.caseId,
+      kind: e.kind,
+      mime: e.mime,
+      size: e.size,
+      sha256: e.sha256,
+      storagePath: e.storagePath,
+      fileName: e.fileName ?? null,
+      uploadedBy: e.uploadedBy,
+      createdAt: now,
+    });
+    if (!inserted) return false;
     await recordEvent(tx, {
       caseId: e.caseId,
       at: now,
@@ -32,6 +40,7 @@ export async function addEvidence(deps: CaseDeps, e: EvidenceInput): Promise<{ a
       action: "evidence_added",
       data: { kind: e.kind, sha256: e.sha256, size: e.size, mime: e.mime },
     });
+    return true;
   });
-  return { added: true };
+  return { added };
 }

@@ -2,10 +2,11 @@ import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger, type StaffRecipient } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
 import { formatLocal } from "../lib/time.js";
+import type { CaseRecord } from "./case.repository.js";
 import type { CaseDeps } from "./deps.js";
 import { createResidentNotifyHandler, RESIDENT_NOTIFY } from "./notify-residents.js";
 import { RISK_PAGE, SLA_ESCALATE, SLA_REMIND, type SlaStage } from "./sla.js";
-import type { CaseStatus, DisputeType, RiskFlag } from "./types.js";
+import type { CaseStatus } from "./types.js";
 
 export interface CaseJobDeps extends CaseDeps {
   messenger: Messenger;
@@ -20,31 +21,20 @@ function stillPending(status: CaseStatus, stage: SlaStage): boolean {
 
 /** Job handlers for case deadlines (催办 / 督办), risk pages and news for the parties. */
 export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHandler> {
-  const { db } = deps;
+  const { cases, staff } = deps.repos;
   const locale = deps.staffLocale ?? "zh-CN";
-
-  async function loadCase(caseId: string) {
-    return db.case.findUnique({ where: { id: caseId }, include: { room: true, mediator: true } });
-  }
-
-  async function roomStaff(roomId: string | null): Promise<StaffRecipient[]> {
-    if (!roomId) return [];
-    return db.staff.findMany({ where: { roomId, active: true, role: { in: ["mediator", "staff"] } } });
-  }
-
-  async function supervisors(): Promise<StaffRecipient[]> {
-    return db.staff.findMany({ where: { role: "supervisor", active: true } });
-  }
+  const roomStaff = async (roomId: string | null): Promise<StaffRecipient[]> => (roomId ? staff.active(["mediator", "staff"], roomId) : []);
+  const supervisors = (): Promise<StaffRecipient[]> => staff.active(["supervisor"]);
 
   const send = (recipients: StaffRecipient[], key: string, kind: string, text: string, caseId: string) =>
     Promise.all(
       recipients.map((staff) => notifyStaff(deps, { dedupeKey: `${key}:${staff.id}`, staff, kind, text, caseId })),
     );
 
-  function params(c: NonNullable<Awaited<ReturnType<typeof loadCase>>>, deadline?: string) {
+  function params(c: CaseRecord, deadline?: string) {
     return {
       code: c.code,
-      type: t(locale, `type.${c.disputeType as DisputeType}`),
+      type: t(locale, `type.${c.disputeType}`),
       room: (locale === "en" ? c.room?.nameEn : c.room?.nameZh) ?? "-",
       deadline: deadline ? formatLocal(new Date(deadline), deps.zone, locale) : "",
     };
@@ -54,24 +44,25 @@ export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHand
     [RESIDENT_NOTIFY]: createResidentNotifyHandler(deps),
     [SLA_REMIND]: async (payload, ctx) => {
       const { caseId, stage, deadline } = payload as { caseId: string; stage: SlaStage; deadline: string };
-      const c = await loadCase(caseId);
-      if (!c || !stillPending(c.status as CaseStatus, stage)) return;
+      const c = await cases.byId(caseId);
+      if (!c || !stillPending(c.status, stage)) return;
       // The owner: the mediator who accepted it, else whoever is on duty in the room.
-      const owners = c.mediator ? [c.mediator] : await roomStaff(c.roomId);
+      const mediator = c.mediatorId ? await staff.byId(c.mediatorId) : null;
+      const owners = mediator ? [mediator] : await roomStaff(c.roomId);
       const text = t(locale, stage === "accept" ? "notify.slaRemind.accept" : "notify.slaRemind.resolve", params(c, deadline));
       await send(owners, `job:${ctx.jobId}`, "sla_remind", text, c.id);
     },
     [SLA_ESCALATE]: async (payload, ctx) => {
       const { caseId, stage, deadline } = payload as { caseId: string; stage: SlaStage; deadline: string };
-      const c = await loadCase(caseId);
-      if (!c || !stillPending(c.status as CaseStatus, stage)) return;
+      const c = await cases.byId(caseId);
+      if (!c || !stillPending(c.status, stage)) return;
       const text = t(locale, stage === "accept" ? "notify.slaEscalate.accept" : "notify.slaEscalate.resolve", params(c, deadline));
       await send(await supervisors(), `job:${ctx.jobId}`, "sla_escalate", text, c.id);
     },
     [RISK_PAGE]: async (payload, ctx) => {
-      const c = await loadCase(String(payload.caseId));
+      const c = await cases.byId(String(payload.caseId));
       if (!c) return;
-      const flags = (JSON.parse(c.riskFlags) as RiskFlag[]).map((f) => t(locale, `risk.${f}`)).join("、");
+      const flags = c.riskFlags.map((f) => t(locale, `risk.${f}`)).join("、");
       const text = t(locale, "notify.riskPage", { ...params(c), flags });
       await send([...(await supervisors()), ...(await roomStaff(c.roomId))], `job:${ctx.jobId}`, "risk_page", text, c.id);
     },

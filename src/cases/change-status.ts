@@ -1,8 +1,8 @@
-import { join, sql, type Query } from "../db/sql.js";
 import { enqueueJob } from "../jobs/job.repository.js";
 import { AppError } from "../lib/errors.js";
 import { recordEvent } from "./audit.js";
 import { caseAssignedJob } from "./case-assigned.js";
+import type { StatusChange } from "./case.repository.js";
 import { acceptDeadline, triageDeadline } from "./deadlines.js";
 import type { CaseDeps } from "./deps.js";
 import { assertTransition } from "./lifecycle.js";
@@ -27,26 +27,33 @@ export interface ChangeStatusInput {
  * new stage are set in the same transaction.
  */
 export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput): Promise<{ from: CaseStatus }> {
-  const { db, clock } = deps;
+  const { clock } = deps;
+  const { cases } = deps.repos;
   const now = clock.now();
-  const current = await db.case.findUnique({ where: { id: input.caseId } });
+  const current = await cases.byId(input.caseId);
   if (!current) throw new AppError("NOT_FOUND", `No case ${input.caseId}`);
-  const from = current.status as CaseStatus;
+  const from = current.status;
   assertTransition(from, input.to, input.outcome);
 
-  // What changes with the status; the column names are fixed here, only values are bound.
-  const set: Query[] = [sql`"status" = ${input.to}`, sql`"updatedAt" = ${now}`];
+  // What changes with the status.
   const roomId = input.roomId ?? current.roomId;
   const acceptDueAt = acceptDeadline(deps.sla, now);
-  if (input.to === "in_mediation") set.push(sql`"mediatorId" = ${input.mediatorId ?? current.mediatorId}`);
-  if (input.to === "routed") set.push(sql`"roomId" = ${roomId}`, sql`"acceptDueAt" = ${acceptDueAt}`);
-  if (input.to === "received") set.push(sql`"mediatorId" = NULL`, sql`"triageDueAt" = ${triageDeadline(deps.sla, now)}`);
-  if (input.to === "closed") set.push(sql`"outcome" = ${input.outcome ?? null}`, sql`"closedAt" = ${now}`);
+  const change: StatusChange =
+    input.to === "in_mediation"
+      ? { mediatorId: input.mediatorId ?? current.mediatorId }
+      : input.to === "routed"
+        ? { roomId, acceptDueAt }
+        : input.to === "received"
+          ? { mediatorId: null, triageDueAt: triageDeadline(deps.sla, now) }
+          : input.to === "closed"
+            ? { outcome: input.outcome ?? null, closedAt: now }
+            : {};
 
   const result = await deps.sql.transaction(async (tx) => {
     // Optimistic: the write is conditional on the status we validated.
-    const updated = await tx.execute(sql`UPDATE "Case" SET ${join(set)} WHERE "id" = ${input.caseId} AND "status" = ${from}`);
-    if (updated !== 1) throw new AppError("CONFLICT", `Case ${current.code} changed meanwhile; reload and retry`);
+    if (!(await cases.changeStatus(tx, input.caseId, from, input.to, now, change))) {
+      throw new AppError("CONFLICT", `Case ${current.code} changed meanwhile; reload and retry`);
+    }
 
     await recordEvent(tx, {
       caseId: input.caseId,

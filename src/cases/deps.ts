@@ -1,13 +1,13 @@
-import type { Db } from "../db/client.js";
 import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import type { SlaPolicy } from "./deadlines.js";
+import type { CaseRepositories } from "./repositories.js";
 
 /** What case use cases need; built once in main.ts. */
 export interface CaseDeps {
-  /** Prisma's model API, for reads off the per-message path. */
-  db: Db;
-  /** Plain SQL and every transaction. */
+  /** Every read and write of cases, parties, evidence, staff and notifications. */
+  repos: CaseRepositories;
+  /** Transactions (the repositories' writes take the `tx` it hands out), and the statement modules (audit, codes, routing). */
   sql: Sql;
   clock: Clock;
   /** The centre's IANA time zone: day boundaries, deadlines, case-code dates. */

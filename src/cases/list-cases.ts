@@ -1,49 +1,9 @@
-import type { Db } from "../db/client.js";
-import type { CaseStatus, DisputeType, Outcome } from "./types.js";
+import type { CaseSummary } from "./case.repository.js";
+import type { CaseDeps } from "./deps.js";
 
-export interface CaseSummary {
-  id: string;
-  code: string;
-  type: DisputeType;
-  status: CaseStatus;
-  outcome: Outcome | null;
-  roomNameZh: string | null;
-  roomNameEn: string | null;
-  /** The mediator who accepted the case, with a phone when the centre recorded one. */
-  mediator: { name: string; phone: string | null } | null;
-  triageDueAt: Date;
-  acceptDueAt: Date | null;
-  resolveDueAt: Date | null;
-  createdAt: Date;
-  /** This user's role in the case. */
-  role: string;
-}
+export type { CaseSummary } from "./case.repository.js";
 
 /** Cases in which this chat user is a party, newest first. */
-export async function listCasesForUser(db: Db, channel: string, userId: string, limit = 10): Promise<CaseSummary[]> {
-  const rows = await db.case.findMany({
-    where: { parties: { some: { channel, channelUserId: userId } } },
-    orderBy: { createdAt: "desc" },
-    take: limit,
-    include: {
-      room: { select: { nameZh: true, nameEn: true } },
-      mediator: { select: { name: true, phone: true } },
-      parties: { where: { channel, channelUserId: userId }, select: { role: true }, take: 1 },
-    },
-  });
-  return rows.map((c) => ({
-    id: c.id,
-    code: c.code,
-    type: c.disputeType as DisputeType,
-    status: c.status as CaseStatus,
-    outcome: (c.outcome as Outcome | null) ?? null,
-    roomNameZh: c.room?.nameZh ?? null,
-    roomNameEn: c.room?.nameEn ?? null,
-    mediator: c.mediator ? { name: c.mediator.name, phone: c.mediator.phone } : null,
-    triageDueAt: c.triageDueAt,
-    acceptDueAt: c.acceptDueAt,
-    resolveDueAt: c.resolveDueAt,
-    createdAt: c.createdAt,
-    role: c.parties[0]?.role ?? "claimant",
-  }));
+export function listCasesForUser(deps: Pick<CaseDeps, "repos">, channel: string, userId: string, limit = 10): Promise<CaseSummary[]> {
+  return deps.repos.cases.ofParty(channel, userId, limit);
 }

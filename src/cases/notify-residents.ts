@@ -19,8 +19,9 @@ export function residentHearsOf(to: CaseStatus): boolean {
 export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messenger }): JobHandler {
   return async (payload) => {
     const { caseId, to, outcome } = payload as { caseId: string; to: CaseStatus; outcome?: Outcome };
-    const c = await deps.db.case.findUnique({ where: { id: caseId }, include: { parties: true } });
+    const c = await deps.repos.cases.byId(caseId);
     if (!c) return;
+    const parties = await deps.repos.parties.ofCase(caseId);
     const locale = isLocale(c.language) ? c.language : "zh-CN";
     const text =
       to === "in_mediation"
@@ -29,7 +30,7 @@ export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messen
           ? t(locale, "resident.declined", { code: c.code })
           : t(locale, "resident.closed", { code: c.code, outcome: outcome ? t(locale, `outcome.${outcome}`) : "" });
     const done = new Set<string>(); // one message per chat, even if a person is party twice
-    for (const p of c.parties) {
+    for (const p of parties) {
       if (!p.channel || !p.channelUserId) continue;
       const key = `${p.channel}:${p.channelUserId}`;
       if (done.has(key)) continue;

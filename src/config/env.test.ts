@@ -29,6 +29,11 @@ describe("config", () => {
     expect(c.speech).toEqual({ apiKey: "sk-x", baseUrl: "http://127.0.0.1:9000/v1", model: "sensevoice", timeoutMs: 10_000 });
   });
 
+  it("serves the network, or sits behind a proxy, only with a staff token", () => {
+    expect(loadConfig({ HOST: "0.0.0.0", STAFF_API_TOKEN: "s3cret-token" }).HOST).toBe("0.0.0.0");
+    expect(loadConfig({ TRUST_PROXY: "loopback", STAFF_API_TOKEN: "s3cret-token" }).TRUST_PROXY).toBe("loopback");
+  });
+
   it("lists every variable it reads in .env.example", async () => {
     const { readFileSync } = await import("node:fs");
     const example = readFileSync(".env.example", "utf8");
@@ -64,6 +69,8 @@ describe("config", () => {
       [{ CENTRE_WORKDAYS: "Mon-Fri" }, /CENTRE_WORKDAYS must list weekdays/],
       [{ CENTRE_DUTY_PHONE: "call us" }, /CENTRE_DUTY_PHONE must be a phone number/],
       [{ SPEECH_MODEL: "whisper-1" }, /speech to text needs SPEECH_API_KEY/],
+      [{ HOST: "0.0.0.0" }, /STAFF_API_TOKEN is required when HOST is 0.0.0.0/],
+      [{ TRUST_PROXY: "loopback" }, /STAFF_API_TOKEN is required when TRUST_PROXY is set/],
     ];
     for (const [env, message] of cases) {
       let error: unknown;

@@ -6,6 +6,8 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
+
 const intFromEnv = (def: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
@@ -57,6 +59,8 @@ const schema = z
     HANDOFF_REPLY_MINUTES: intFromEnv(30, 1, 24 * 60),
     JOB_POLL_MS: intFromEnv(1000, 50, 60_000),
     STAFF_API_TOKEN: optionalString,
+    /** Express's "trust proxy": which peers' X-Forwarded-For to believe (a reverse proxy in front). */
+    TRUST_PROXY: optionalString,
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
@@ -90,6 +94,16 @@ const schema = z
     LIVEKIT_API_SECRET: optionalString,
   })
   .superRefine((env, ctx) => {
+    // Without a token the staff API answers only to the machine itself; any setting that lets other
+    // machines in (listening on the network, a proxy in front, whose requests all come from loopback)
+    // would hand it to everyone.
+    if (!env.STAFF_API_TOKEN && (!LOOPBACK_HOSTS.has(env.HOST) || env.TRUST_PROXY)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["STAFF_API_TOKEN"],
+        message: `is required when ${env.TRUST_PROXY ? "TRUST_PROXY is set" : `HOST is ${env.HOST}`}: without it the staff API would be open to the network`,
+      });
+    }
     const wecom = [env.WECOM_CORP_ID, env.WECOM_SECRET, env.WECOM_TOKEN, env.WECOM_ENCODING_AES_KEY];
     if (wecom.some(Boolean) && !wecom.every(Boolean)) {
       ctx.addIssue({

@@ -11,6 +11,10 @@ import { createSqliteSql, Gate } from "./sqlite.js";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// About SQLite itself (the gate, the shared connection, Prisma's encoding): run only when the suite runs
+// on SQLite; with TEST_DATABASE_URL the same files are skipped (test/db-port.test.ts covers both).
+const onSqlite = inject("testDatabase").kind === "sqlite";
+
 function tempCopy(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onedoor-sqlite-"));
   const file = path.join(dir, "t.db");
@@ -21,7 +25,7 @@ function tempCopy(): { dir: string; file: string } {
 const notice = (id: string) => sql`
   INSERT INTO "Notification" ("id", "dedupeKey", "kind", "text", "createdAt") VALUES (${id}, ${id}, 'test', '', ${new Date()})`;
 
-describe("SQLite database layer", () => {
+describe.runIf(onSqlite)("SQLite database layer", () => {
   let dir: string;
   let d: OneDoorDatabase;
   beforeEach(async () => {
@@ -123,7 +127,7 @@ describe("SQLite database layer", () => {
   });
 });
 
-describe("the gate", () => {
+describe.runIf(onSqlite)("the gate", () => {
   it("turns a statement on the outer runner inside a transaction into an INTERNAL error instead of a hang", async () => {
     const { dir, file } = tempCopy();
     const conn = new Database(file);

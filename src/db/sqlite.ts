@@ -2,7 +2,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import Database from "better-sqlite3";
 import { AppError } from "../lib/errors.js";
-import type { Query, Sql } from "./sql.js";
+import { uniqueViolation, type Query, type Sql } from "./sql.js";
 
 /**
  * SQLite, the embedded default: one better-sqlite3 connection, shared by Prisma's model API and by the
@@ -88,6 +88,16 @@ function toParam(value: unknown): unknown {
 
 const MAX_CACHED_STATEMENTS = 500;
 
+/** A duplicate key as the port reports it; other errors as they are. */
+function translated(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+    // "UNIQUE constraint failed: ChatMessage.externalKey"
+    return uniqueViolation((err as Error).message.replace(/^.*failed: /, ""), err);
+  }
+  return err;
+}
+
 function createStatementCache(conn: Database.Database) {
   const cache = new Map<string, Prepared>();
   function prepare(text: string): Prepared {
@@ -107,11 +117,16 @@ function createStatementCache(conn: Database.Database) {
     all(q: Query): Record<string, unknown>[] {
       const p = prepare(q.sql);
       const params = q.values.map(toParam);
-      if (!p.stmt.reader) {
-        p.stmt.run(...params);
-        return [];
+      let rows: Record<string, unknown>[];
+      try {
+        if (!p.stmt.reader) {
+          p.stmt.run(...params);
+          return [];
+        }
+        rows = p.stmt.all(...params);
+      } catch (err) {
+        throw translated(err);
       }
-      const rows = p.stmt.all(...params);
       if (p.dates.length > 0 || p.booleans.length > 0) {
         for (const row of rows) {
           for (const c of p.dates) if (row[c] != null) row[c] = new Date(row[c] as string);
@@ -123,7 +138,11 @@ function createStatementCache(conn: Database.Database) {
     run(q: Query): number {
       const p = prepare(q.sql);
       const params = q.values.map(toParam);
-      return p.stmt.reader ? p.stmt.all(...params).length : p.stmt.run(...params).changes;
+      try {
+        return p.stmt.reader ? p.stmt.all(...params).length : p.stmt.run(...params).changes;
+      } catch (err) {
+        throw translated(err);
+      }
     },
   };
 }
@@ -142,6 +161,7 @@ export function createSqliteSql(conn: Database.Database, gate: Gate): Sql {
       if (!open) throw new AppError("INTERNAL", "statement on a transaction that has ended");
     };
     const tx: Sql = {
+      kind: "sqlite",
       async query<T extends object>(q: Query) {
         check();
         return statements.all(q) as T[];
@@ -156,6 +176,7 @@ export function createSqliteSql(conn: Database.Database, gate: Gate): Sql {
   }
 
   return {
+    kind: "sqlite",
     // The gate is checked and the statement run in the same tick: nothing can start a transaction
     // in between. Only while one is open does a statement wait.
     async query<T extends object>(q: Query) {

@@ -8,12 +8,14 @@ export interface AppParts {
   healthCheck: () => Promise<void>;
   /** Routers mounted at "/", in order: channels (web chat, Telegram webhook, WeCom callback), APIs. */
   routers: Router[];
+  /** TRUST_PROXY: whose X-Forwarded-For to believe; unset, nobody's (req.ip is the peer). */
+  trustProxy?: string;
 }
 
 export function createApp(parts: AppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", parts.trustProxy === undefined ? false : /^\d+$/.test(parts.trustProxy) ? Number(parts.trustProxy) : parts.trustProxy);
   app.use((_req, res, next) => {
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");

@@ -3,13 +3,14 @@ import express, { type RequestHandler } from "express";
 import { z } from "zod";
 import { createPartyInvite } from "../cases/link-party.js";
 import { createStaffInvite } from "../cases/link-staff.js";
+import type { CaseRepositories } from "../cases/repositories.js";
 import type { ConversationRepository } from "../bot/conversation.repository.js";
 import { replyToHandoff } from "../bot/flows/handoff/handoff.jobs.js";
 import type { HandoffRepository } from "../bot/flows/handoff/handoff.repository.js";
-import type { Db } from "../db/client.js";
 import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
+import { caseView, handoffView, notificationView } from "./staff.views.js";
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -17,9 +18,13 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
 /**
  * Staff endpoints need STAFF_API_TOKEN as a bearer token. With no token configured (the embedded
- * default on one office laptop) they answer only to the machine itself.
+ * default on one office laptop) they answer only to the machine itself: the peer is loopback and no
+ * proxy stands in between (a forwarded request from a proxy on the same host is everyone's).
+ * Start-up refuses a listening address or TRUST_PROXY that would need a token (config/env.ts).
  */
 export function requireStaff(token: string | undefined): RequestHandler {
   return (req, _res, next) => {
@@ -28,9 +33,9 @@ export function requireStaff(token: string | undefined): RequestHandler {
       if (!sameSecret(given, token)) return next(new AppError("UNAUTHORIZED", "Staff token required"));
       return next();
     }
-    const ip = req.socket.remoteAddress ?? "";
-    if (ip === "127.0.0.1" || ip === "::1" || ip === "::ffff:127.0.0.1") return next();
-    next(new AppError("UNAUTHORIZED", "Set STAFF_API_TOKEN to reach staff endpoints from another machine"));
+    const forwarded = req.get("x-forwarded-for") ?? req.get("forwarded") ?? req.get("x-real-ip");
+    if (LOOPBACK.has(req.socket.remoteAddress ?? "") && !forwarded) return next();
+    next(new AppError("UNAUTHORIZED", "Set STAFF_API_TOKEN to reach staff endpoints from another machine or through a proxy"));
   };
 }
 
@@ -52,7 +57,7 @@ const handoffReply = z.object({ text: z.string().trim().min(1).max(2000), staffI
 const handoffClose = z.object({ staffId: z.string().min(1).max(100).optional() });
 
 export function createStaffRouter(deps: {
-  db: Db;
+  repos: CaseRepositories;
   sql: Sql;
   clock: Clock;
   staffToken?: string;
@@ -84,41 +89,26 @@ export function createStaffRouter(deps: {
 
   router.get("/api/staff/notifications", async (req, res) => {
     const q = listQuery.parse(req.query);
-    const rows = await deps.db.notification.findMany({
-      where: {
-        ...(q.staffId ? { staffId: q.staffId } : {}),
-        ...(q.roomId ? { roomId: q.roomId } : {}),
-        ...(q.undelivered === "true" ? { deliveredAt: null } : {}),
-      },
-      orderBy: { createdAt: "desc" },
-      take: q.limit,
+    const rows = await deps.repos.notifications.list({
+      staffId: q.staffId || undefined,
+      roomId: q.roomId || undefined,
+      undelivered: q.undelivered === "true",
+      limit: q.limit,
     });
-    res.json({ notifications: rows });
+    res.json({ notifications: rows.map(notificationView) });
   });
 
   router.post("/api/staff/notifications/:id/read", async (req, res) => {
-    const updated = await deps.db.notification.updateMany({
-      where: { id: req.params.id, readAt: null },
-      data: { readAt: deps.clock.now() },
-    });
-    res.json({ updated: updated.count });
+    const updated = await deps.repos.notifications.markRead(req.params.id, deps.clock.now());
+    res.json({ updated });
   });
 
   /** Conversations handed to a person, newest first, each with its latest messages. */
   router.get("/api/staff/handoffs", async (req, res) => {
     const q = handoffQuery.parse(req.query);
     const handoffs = await deps.handoffs.list(q.status, q.limit);
-    const withTranscript = await Promise.all(
-      handoffs.map(async (h) => ({
-        ...h,
-        transcript: (await deps.conversations.recent(h.channel, h.userId, 20)).map((e) => ({
-          direction: e.direction,
-          at: e.createdAt,
-          payload: e.payload,
-        })),
-      })),
-    );
-    res.json({ handoffs: withTranscript });
+    const views = await Promise.all(handoffs.map(async (h) => handoffView(h, await deps.conversations.recent(h.channel, h.userId, 20))));
+    res.json({ handoffs: views });
   });
 
   /** A staff member answers: the text reaches the resident on their own channel and in the transcript. */
@@ -139,12 +129,16 @@ export function createStaffRouter(deps: {
   });
 
   router.get("/api/staff/cases/:code", async (req, res) => {
-    const c = await deps.db.case.findUnique({
-      where: { code: req.params.code },
-      include: { parties: true, events: { orderBy: { at: "asc" } }, room: true, evidence: true },
-    });
+    const { cases, parties, evidence, staff } = deps.repos;
+    const c = await cases.byCode(req.params.code);
     if (!c) throw new AppError("NOT_FOUND", `No case ${req.params.code}`);
-    res.json({ case: c });
+    const [partyRows, events, files, mediator] = await Promise.all([
+      parties.ofCase(c.id),
+      cases.events(c.id),
+      evidence.ofCase(c.id),
+      c.mediatorId ? staff.byId(c.mediatorId) : null,
+    ]);
+    res.json({ case: caseView(c, { parties: partyRows, events, evidence: files, mediator }) });
   });
 
   return router;

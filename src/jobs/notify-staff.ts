@@ -1,6 +1,5 @@
-import { sql, type Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
-import { newId } from "../lib/ids.js";
+import type { NotificationRepository } from "./notification.repository.js";
 
 /** A choice offered under a message; the same shape as the dialogue's buttons. */
 export interface NoticeButton {
@@ -26,19 +25,23 @@ export interface StaffRecipient {
  * a retry after a crash) write nothing twice and send nothing already sent.
  */
 export async function notifyStaff(
-  deps: { sql: Sql; clock: Clock; messenger: Messenger },
+  deps: { repos: { notifications: NotificationRepository }; clock: Clock; messenger: Messenger },
   n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string; buttons?: NoticeButton[][] },
 ): Promise<void> {
-  const { sql: db, clock, messenger } = deps;
-  // Insert-or-ignore: a re-run writes nothing twice.
-  await db.execute(sql`
-    INSERT INTO "Notification" ("id", "dedupeKey", "staffId", "roomId", "caseId", "kind", "text", "createdAt")
-    VALUES (${newId()}, ${n.dedupeKey}, ${n.staff.id}, ${n.staff.roomId ?? null}, ${n.caseId ?? null}, ${n.kind}, ${n.text}, ${clock.now()})
-    ON CONFLICT ("dedupeKey") DO NOTHING`);
+  const { clock, messenger } = deps;
+  const { notifications } = deps.repos;
+  await notifications.record({
+    dedupeKey: n.dedupeKey,
+    staffId: n.staff.id,
+    roomId: n.staff.roomId ?? null,
+    caseId: n.caseId ?? null,
+    kind: n.kind,
+    text: n.text,
+    at: clock.now(),
+  });
   if (!n.staff.channel || !n.staff.channelUserId) return;
-  const [row] = await db.query<{ id: string; deliveredAt: Date | null }>(sql`
-    SELECT "id", "deliveredAt" FROM "Notification" WHERE "dedupeKey" = ${n.dedupeKey}`);
-  if (!row || row.deliveredAt) return;
+  const pending = await notifications.undelivered(n.dedupeKey);
+  if (!pending) return;
   await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons);
-  await db.execute(sql`UPDATE "Notification" SET "deliveredAt" = ${clock.now()} WHERE "id" = ${row.id}`);
+  await notifications.markDelivered(pending.id, clock.now());
 }

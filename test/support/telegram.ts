@@ -6,6 +6,7 @@ import { silentLogger } from "../../src/lib/logger.js";
 import { start, type Running } from "../../src/main.js";
 import { startFakeTelegram, until, type FakeTelegram } from "../fakes/telegram-api.js";
 import { createTestDb, type TestDb } from "./db.js";
+import { first, sql } from "./query.js";
 
 export interface TelegramWorld {
   /** A fresh database per test. */
@@ -56,7 +57,7 @@ export function telegramWorld(): TelegramWorld {
   };
   w.settled = (updateId) =>
     until(async () => {
-      const job = await w.t.db.job.findUnique({ where: { dedupeKey: `telegram:123456:${updateId}` } });
+      const job = await first(w.t.sql, sql`SELECT "doneAt" FROM "Job" WHERE "dedupeKey" = ${`telegram:123456:${updateId}`}`);
       return Boolean(job?.doneAt);
     }, `update ${updateId} handled`);
   return w;

@@ -177,8 +177,10 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
     const after = z.coerce.number().int().min(0).default(0).parse(req.query.after);
     const entries = await deps.conversations.transcript(WEB_CHANNEL, userId, after);
     res.json({
+      // `id` is the message's number in this conversation (ChatMessage.seq), what `after` and a reply's
+      // `transcriptId` count in; never the table's id, whose order can differ from commit order.
       messages: entries.map((e) => ({
-        id: e.id,
+        id: e.seq,
         direction: e.direction,
         payload: e.direction === "in" ? shownInbound(e.payload as Inbound) : e.payload,
       })),

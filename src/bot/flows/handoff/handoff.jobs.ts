@@ -1,4 +1,5 @@
-import { sql, type Sql } from "../../../db/sql.js";
+import type { CaseRepositories } from "../../../cases/repositories.js";
+import type { Sql } from "../../../db/sql.js";
 import { isLocale, t, type Locale } from "../../../i18n/index.js";
 import { enqueueJobs } from "../../../jobs/job.repository.js";
 import { notifyStaff, type Messenger, type StaffRecipient } from "../../../jobs/notify-staff.js";
@@ -16,7 +17,7 @@ import { HANDOFF_DUE, HANDOFF_FORWARD, HANDOFF_OPENED, HANDOFF_REPLY } from "./h
 import type { HandoffRepository } from "./handoff.repository.js";
 
 export interface HandoffJobDeps {
-  sql: Sql;
+  repos: Pick<CaseRepositories, "cases" | "parties" | "staff" | "notifications">;
   clock: Clock;
   zone: string;
   messenger: Messenger & { send(channel: string, userId: string, messages: Outbound[]): Promise<void> };
@@ -37,11 +38,8 @@ export function createHandoffJobHandlers(deps: HandoffJobDeps): Record<string, J
   const locale = deps.staffLocale ?? "zh-CN";
   const say = (key: TextKey, params: Record<string, string | number> = {}) => tr(locale, key, params);
 
-  async function staffWithRoles(roles: string[]): Promise<StaffRecipient[]> {
-    const rows = await deps.sql.query<StaffRecipient & { role: string }>(sql`
-      SELECT "id", "roomId", "channel", "channelUserId", "role" FROM "Staff" WHERE "active" = ${true}`);
-    return rows.filter((s) => roles.includes(s.role));
-  }
+  const { cases, parties, staff: staffRepo } = deps.repos;
+  const staffWithRoles = (roles: string[]): Promise<StaffRecipient[]> => staffRepo.active(roles);
 
   /** The duty desk; the supervisors when no one is on the desk. */
   async function dutyStaff(): Promise<StaffRecipient[]> {
@@ -51,9 +49,7 @@ export function createHandoffJobHandlers(deps: HandoffJobDeps): Record<string, J
 
   /** The resident as staff can reach them: a name and phone from their cases, if they gave one. */
   async function who(channel: string, userId: string): Promise<{ label: string; contact: string | null }> {
-    const [p] = await deps.sql.query<{ name: string | null; contact: string | null }>(sql`
-      SELECT "name", "contact" FROM "Party" WHERE "channel" = ${channel} AND "channelUserId" = ${userId}
-      ORDER BY "createdAt" DESC LIMIT 1`);
+    const p = await parties.latestContact(channel, userId);
     return { label: p?.name ?? "", contact: p?.contact ?? null };
   }
 
@@ -79,9 +75,8 @@ export function createHandoffJobHandlers(deps: HandoffJobDeps): Record<string, J
   }
 
   async function residentLocale(channel: string, userId: string): Promise<Locale> {
-    const [c] = await deps.sql.query<{ locale: string }>(sql`
-      SELECT "locale" FROM "Conversation" WHERE "channel" = ${channel} AND "userId" = ${userId}`);
-    return c && isLocale(c.locale) ? c.locale : "zh-CN";
+    const stored = await deps.conversations.localeOf(channel, userId);
+    return stored && isLocale(stored) ? stored : "zh-CN";
   }
 
   return {
@@ -146,8 +141,7 @@ export function createHandoffJobHandlers(deps: HandoffJobDeps): Record<string, J
       await send(await staffWithRoles(["duty", "supervisor"]), `job:${ctx.jobId}`, "safety_page", text);
     },
     [PARTY_STATEMENT]: async (payload, ctx) => {
-      const [c] = await deps.sql.query<{ id: string; code: string; roomId: string | null; mediatorId: string | null }>(sql`
-        SELECT "id", "code", "roomId", "mediatorId" FROM "Case" WHERE "id" = ${String(payload.caseId)}`);
+      const c = await cases.byId(String(payload.caseId));
       if (!c) return;
       const all = await staffWithRoles(["mediator", "staff"]);
       const recipients = c.mediatorId ? all.filter((s) => s.id === c.mediatorId) : all.filter((s) => s.roomId === c.roomId);

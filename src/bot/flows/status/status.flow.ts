@@ -52,8 +52,7 @@ function statusButtons(turn: Turn, cases: CaseSummary[]): Button[][] {
 }
 
 export async function showStatus(turn: Turn): Promise<void> {
-  const { db } = turn.deps.cases;
-  const cases = await listCasesForUser(db, turn.inbound.channel, turn.inbound.userId, LISTED + 1);
+  const cases = await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId, LISTED + 1);
   if (cases.length === 0) {
     const buttons = menu(turn);
     if (turn.state.intake) buttons.unshift([button(turn, "intake.continue", "cmd:continue")]);
@@ -72,8 +71,7 @@ export async function showStatus(turn: Turn): Promise<void> {
  * the same words whether or not the case exists, so a code reveals nothing.
  */
 export async function showCase(turn: Turn, code: string): Promise<boolean> {
-  const { db } = turn.deps.cases;
-  const mine = (await listCasesForUser(db, turn.inbound.channel, turn.inbound.userId, 50)).find((c) => c.code === code);
+  const mine = (await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId, 50)).find((c) => c.code === code);
   if (!mine) {
     say(turn, "status.notYours", { code }, menu(turn));
     return false;
@@ -83,8 +81,7 @@ export async function showCase(turn: Turn, code: string): Promise<boolean> {
 }
 
 export async function askWithdraw(turn: Turn): Promise<void> {
-  const { db } = turn.deps.cases;
-  const open = (await listCasesForUser(db, turn.inbound.channel, turn.inbound.userId)).filter(
+  const open = (await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId)).filter(
     (c) => isOpen(c.status) && c.role === "claimant",
   );
   if (open.length === 0) return say(turn, "status.withdraw.none", {}, menu(turn));
@@ -104,8 +101,7 @@ export async function confirmWithdraw(turn: Turn, code: string): Promise<void> {
 }
 
 async function withdraw(turn: Turn, code: string): Promise<void> {
-  const { db } = turn.deps.cases;
-  const mine = (await listCasesForUser(db, turn.inbound.channel, turn.inbound.userId, 50)).find((c) => c.code === code);
+  const mine = (await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId, 50)).find((c) => c.code === code);
   if (!mine || !isOpen(mine.status) || mine.role !== "claimant") return say(turn, "status.withdraw.none", {}, menu(turn));
   await closeCase(turn.deps.cases, { caseId: mine.id, outcome: "withdrawn", actor: actorOf(turn), reason: "withdrawn by the resident" });
   say(turn, "status.withdraw.done", { code }, menu(turn));

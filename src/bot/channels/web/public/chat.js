@@ -84,6 +84,8 @@ const micTimer = mic.querySelector(".timer");
 const POLL_MS = 5000;
 const PAGE = 200; // the server's transcript page
 const MAX_RECORDING_MS = 120_000;
+// The number of the last transcript message shown: messages are numbered 1, 2, 3 … per conversation,
+// in commit order, so "after lastId" never skips one.
 let lastId = 0;
 let busy = false;
 let locale = "zh-CN";
@@ -359,6 +361,10 @@ async function showReply(reply) {
   if (reply.locale) applyLocale(reply.locale);
   // A repeat (the first answer was lost on the way): the transcript has it all, once; show that.
   if (!reply.transcriptId) return reload();
+  // The turn wrote our message and its replies as the numbers up to transcriptId. A number before them
+  // that we have not shown (a notice that came after the last poll) is shown in its place by a reload.
+  const first = reply.transcriptId - (reply.messages || []).length;
+  if (first > lastId + 1) return reload();
   let last = null;
   for (const m of reply.messages || []) last = renderOutbound(m);
   lastId = Math.max(lastId, reply.transcriptId);

@@ -1,0 +1,259 @@
+// What the staff API shows: explicit response objects, never rows. A resident's channel user id (a
+// Telegram chat id, the web chat's session id, which is the web resident's credential), invitation
+// tokens, storage paths and internal keys stay inside the service.
+import type { TranscriptEntry } from "../bot/conversation.repository.js";
+import type { Handoff } from "../bot/flows/handoff/handoff.repository.js";
+import type { Inbound, Outbound } from "../bot/messages.js";
+import type { CaseEventRecord, CaseRecord } from "../cases/case.repository.js";
+import type { EvidenceRecord } from "../cases/evidence.repository.js";
+import type { PartyRecord } from "../cases/party.repository.js";
+import type { StaffRecord } from "../cases/staff.repository.js";
+import type { NotificationRecord } from "../jobs/notification.repository.js";
+
+export interface PartyView {
+  id: string;
+  role: string;
+  name: string | null;
+  contact: string | null;
+  /** The chat channel the party follows the case on (web, telegram …); null when they have none. */
+  channel: string | null;
+  serviceChannel: string | null;
+  serviceAddress: string | null;
+  away: boolean;
+  consentAt: Date | null;
+  /** Until when an invitation to join in chat is open; null when none is. */
+  invitedUntil: Date | null;
+  createdAt: Date;
+}
+
+/**
+ * Who did something, without their chat identity: "resident:web" / "party:telegram" plus the party it
+ * was (partyId), "staff:<id>" and "system" as recorded.
+ */
+export interface ActorView {
+  actor: string;
+  partyId: string | null;
+}
+
+export interface CaseEventView extends ActorView {
+  at: Date;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  reason: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface EvidenceView {
+  id: string;
+  kind: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  fileName: string | null;
+  uploadedBy: ActorView;
+  createdAt: Date;
+}
+
+export interface CaseView {
+  id: string;
+  code: string;
+  status: string;
+  outcome: string | null;
+  disputeType: string;
+  tier: string;
+  complexity: string;
+  remote: boolean;
+  claimantCount: number | null;
+  riskFlags: string[];
+  description: string;
+  summary: string | null;
+  place: string | null;
+  amountFen: number | null;
+  since: string | null;
+  language: string;
+  classifierSource: string | null;
+  classifierConfidence: number | null;
+  triageDueAt: Date;
+  acceptDueAt: Date | null;
+  resolveDueAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  room: { id: string; nameZh: string; nameEn: string } | null;
+  mediator: { id: string; name: string; phone: string | null } | null;
+  parties: PartyView[];
+  events: CaseEventView[];
+  evidence: EvidenceView[];
+}
+
+/** "resident:<channel>:<user>" and "party:<channel>:<user>" lose the user, and name the party instead. */
+function actorView(actor: string, parties: readonly PartyRecord[]): ActorView {
+  const m = actor.match(/^(resident|party):([^:]+):(.+)$/);
+  if (!m) return { actor, partyId: null };
+  const [, kind, channel, userId] = m;
+  const party = parties.find((p) => p.channel === channel && p.channelUserId === userId);
+  return { actor: `${kind}:${channel}`, partyId: party?.id ?? null };
+}
+
+export function caseView(
+  c: CaseRecord,
+  more: { parties: PartyRecord[]; events: CaseEventRecord[]; evidence: EvidenceRecord[]; mediator: StaffRecord | null },
+): CaseView {
+  const { parties } = more;
+  return {
+    id: c.id,
+    code: c.code,
+    status: c.status,
+    outcome: c.outcome,
+    disputeType: c.disputeType,
+    tier: c.tier,
+    complexity: c.complexity,
+    remote: c.remote,
+    claimantCount: c.claimantCount,
+    riskFlags: c.riskFlags,
+    description: c.description,
+    summary: c.summary,
+    place: c.place,
+    amountFen: c.amountFen,
+    since: c.since,
+    language: c.language,
+    classifierSource: c.classifierSource,
+    classifierConfidence: c.classifierConfidence,
+    triageDueAt: c.triageDueAt,
+    acceptDueAt: c.acceptDueAt,
+    resolveDueAt: c.resolveDueAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    closedAt: c.closedAt,
+    room: c.room,
+    mediator: more.mediator ? { id: more.mediator.id, name: more.mediator.name, phone: more.mediator.phone } : null,
+    parties: parties.map((p) => ({
+      id: p.id,
+      role: p.role,
+      name: p.name,
+      contact: p.contact,
+      channel: p.channelUserId ? p.channel : null,
+      serviceChannel: p.serviceChannel,
+      serviceAddress: p.serviceAddress,
+      away: p.away,
+      consentAt: p.consentAt,
+      invitedUntil: p.inviteExpiresAt,
+      createdAt: p.createdAt,
+    })),
+    events: more.events.map((e) => ({
+      at: e.at,
+      ...actorView(e.actor, parties),
+      action: e.action,
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      reason: e.reason,
+      data: e.data,
+    })),
+    evidence: more.evidence.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      mime: e.mime,
+      size: e.size,
+      sha256: e.sha256,
+      fileName: e.fileName,
+      uploadedBy: actorView(e.uploadedBy, parties),
+      createdAt: e.createdAt,
+    })),
+  };
+}
+
+export interface NotificationView {
+  id: string;
+  kind: string;
+  staffId: string | null;
+  roomId: string | null;
+  caseId: string | null;
+  text: string;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  readAt: Date | null;
+}
+
+export function notificationView(n: NotificationRecord): NotificationView {
+  return {
+    id: n.id,
+    kind: n.kind,
+    staffId: n.staffId,
+    roomId: n.roomId,
+    caseId: n.caseId,
+    text: n.text,
+    createdAt: n.createdAt,
+    deliveredAt: n.deliveredAt,
+    readAt: n.readAt,
+  };
+}
+
+/** A transcript line as the person taking over reads it: what was written, pressed, sent or said. */
+export type TranscriptPayloadView =
+  | { text?: string; buttonLabel?: string; transcribed?: boolean; file?: { kind: string; mime: string; size: number; name: string | null }; fileRefused?: string }
+  | { kind: "text"; text: string; buttons?: string[][] }
+  | { kind: "link"; text: string; url: string }
+  | { kind: "file"; name: string; mime: string; caption: string | null };
+
+export interface TranscriptEntryView {
+  direction: "in" | "out";
+  at: Date;
+  payload: TranscriptPayloadView;
+}
+
+function inboundView(p: Inbound): TranscriptPayloadView {
+  // Not the channel user id, the delivery id, a deep-link payload (it may be an invitation token) or button data.
+  return {
+    ...(p.text !== undefined ? { text: p.text } : {}),
+    ...(p.buttonLabel !== undefined ? { buttonLabel: p.buttonLabel } : {}),
+    ...(p.transcribed ? { transcribed: true } : {}),
+    ...(p.file ? { file: { kind: p.file.kind, mime: p.file.mime, size: p.file.size, name: p.file.name ?? null } } : {}),
+    ...(p.fileRefused ? { fileRefused: p.fileRefused.reason } : {}),
+  };
+}
+
+function outboundView(p: Outbound): TranscriptPayloadView {
+  if (p.kind === "link") return { kind: "link", text: p.text, url: p.url };
+  if (p.kind === "file") return { kind: "file", name: p.name, mime: p.mime, caption: p.caption ?? null };
+  return { kind: "text", text: p.text, ...(p.buttons?.length ? { buttons: p.buttons.map((row) => row.map((b) => b.label)) } : {}) };
+}
+
+export function transcriptEntryView(e: TranscriptEntry): TranscriptEntryView {
+  return {
+    direction: e.direction,
+    at: e.createdAt,
+    payload: e.direction === "in" ? inboundView(e.payload as Inbound) : outboundView(e.payload as Outbound),
+  };
+}
+
+export interface HandoffView {
+  id: string;
+  /** The resident's channel; staff answer through the handoff id, never the channel user id. */
+  channel: string;
+  reason: string;
+  riskFlags: string[];
+  status: "open" | "closed";
+  replyDueAt: Date;
+  firstReplyAt: Date | null;
+  staffId: string | null;
+  createdAt: Date;
+  closedAt: Date | null;
+  transcript: TranscriptEntryView[];
+}
+
+export function handoffView(h: Handoff, transcript: TranscriptEntry[]): HandoffView {
+  return {
+    id: h.id,
+    channel: h.channel,
+    reason: h.reason,
+    riskFlags: h.riskFlags,
+    status: h.status,
+    replyDueAt: h.replyDueAt,
+    firstReplyAt: h.firstReplyAt,
+    staffId: h.staffId,
+    createdAt: h.createdAt,
+    closedAt: h.closedAt,
+    transcript: transcript.map(transcriptEntryView),
+  };
+}
