@@ -1,23 +1,18 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import Database from "better-sqlite3";
 import { AppError } from "../lib/errors.js";
 import { uniqueViolation, type Query, type Sql } from "./sql.js";
 
 /**
- * SQLite, the embedded default: one better-sqlite3 connection, shared by Prisma's model API and by the
- * `Sql` runner, in one process.
+ * SQLite, the embedded default: one better-sqlite3 connection for the `Sql` port, in one process.
  *
  * Two things this file exists for:
  *
- * 1. **A transaction is exclusive.** Prisma's adapter runs an interactive transaction across awaits on
- *    the one connection, and does not stop other statements from running meanwhile: a write from
- *    another request joins the open transaction and is rolled back with it, after its caller was told
- *    it succeeded. The `Gate` below is held for the whole of a transaction (ours or Prisma's), and every
- *    other statement waits for it.
- * 2. **The per-message path is cheap.** A statement through Prisma costs 0.3–2 ms of CPU (query compiler,
- *    re-preparing the statement); here it is prepared once, cached, and run synchronously in
- *    tens of microseconds. A transaction of ours runs its statements directly on the connection.
+ * 1. **A transaction is exclusive.** A transaction spans awaits on the one connection; without a gate,
+ *    a statement from another request would run meanwhile, join the open transaction and be rolled back
+ *    with it after its caller was told it succeeded. The `Gate` below is held for the whole of a
+ *    transaction, and every other statement waits for it.
+ * 2. **The per-message path is cheap.** Statements are prepared once, cached, and run synchronously in
+ *    tens of microseconds (Prisma's model API took 0.3–2 ms a statement; it is no longer used at run time).
  */
 
 /** One holder at a time, first come first served; the holder's work may span awaits. */
@@ -73,12 +68,12 @@ type Statement = Database.Statement<unknown[], Record<string, unknown>>;
 
 interface Prepared {
   stmt: Statement;
-  /** Columns declared DATETIME / BOOLEAN, converted on the way out as Prisma does. */
+  /** Columns declared DATETIME / BOOLEAN, converted on the way out. */
   dates: string[];
   booleans: string[];
 }
 
-/** Same encoding as Prisma's adapter, so rows written here read back through Prisma's model API. */
+/** Prisma's SQLite encoding (ISO text with +00:00, 0/1), kept so rows written by earlier releases read the same. */
 function toParam(value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
@@ -208,73 +203,7 @@ export function createSqliteSql(conn: Database.Database, gate: Gate): Sql {
   };
 }
 
-/** Prisma's statements go through the gate too; its transactions hold it until commit or rollback. */
-function gatedAdapter(inner: SqlDriverAdapter, gate: Gate): SqlDriverAdapter {
-  return {
-    provider: inner.provider,
-    adapterName: inner.adapterName,
-    queryRaw: (q) => gate.run(() => inner.queryRaw(q)),
-    executeRaw: (q) => gate.run(() => inner.executeRaw(q)),
-    executeScript: (script) => gate.run(() => inner.executeScript(script)),
-    getConnectionInfo: inner.getConnectionInfo?.bind(inner),
-    dispose: () => inner.dispose(),
-    async startTransaction(isolationLevel) {
-      const leave = await gate.enter();
-      let tx: Transaction;
-      try {
-        tx = await inner.startTransaction(isolationLevel);
-      } catch (err) {
-        leave();
-        throw err;
-      }
-      return {
-        provider: tx.provider,
-        adapterName: tx.adapterName,
-        options: tx.options,
-        queryRaw: (q) => tx.queryRaw(q),
-        executeRaw: (q) => tx.executeRaw(q),
-        commit: () => tx.commit().finally(leave),
-        rollback: () => tx.rollback().finally(leave),
-      };
-    },
-  };
-}
-
-export interface SqliteConnection {
-  adapter: SqlDriverAdapterFactory;
-  /** The connection Prisma opened; set once the client has connected. */
-  connection(): Database.Database;
-  gate: Gate;
-}
-
-/**
- * Prisma's better-sqlite3 adapter, gated, with a handle on the connection it opens so the `Sql` runner
- * can share it (one connection: no lock contention with ourselves, and one place transactions happen).
- */
-export function createSqliteConnection(file: string, options: { busyTimeoutMs: number }): SqliteConnection {
-  const gate = new Gate();
-  const factory = new PrismaBetterSQLite3({ url: file, timeout: options.busyTimeoutMs });
-  let conn: Database.Database | undefined;
-  return {
-    gate,
-    connection() {
-      if (!conn) throw new AppError("INTERNAL", "the SQLite connection is not open yet");
-      return conn;
-    },
-    adapter: {
-      provider: factory.provider,
-      adapterName: factory.adapterName,
-      async connect() {
-        const inner = await factory.connect();
-        // The adapter keeps its better-sqlite3 handle as `client` (Prisma 6.19); fail loudly if a
-        // version changes that rather than run on two connections.
-        const client = (inner as unknown as { client?: unknown }).client;
-        if (!(client instanceof Database)) {
-          throw new AppError("INTERNAL", "Prisma's SQLite adapter no longer exposes its connection; check its version");
-        }
-        conn = client;
-        return gatedAdapter(inner, gate);
-      },
-    },
-  };
+/** The embedded default's one connection, and the gate its transactions hold. */
+export function createSqliteConnection(file: string, options: { busyTimeoutMs: number }): { connection: Database.Database; gate: Gate } {
+  return { connection: new Database(file, { timeout: options.busyTimeoutMs }), gate: new Gate() };
 }
