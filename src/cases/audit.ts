@@ -21,13 +21,14 @@ export interface CaseEventInput {
 export async function recordEvents(db: Sql, events: CaseEventInput[]): Promise<void> {
   if (events.length === 0) return;
   const values = join(
+    // ord keeps the order of events written at the same instant (opened, then routed).
     events.map(
-      (e) => sql`(${newId()}, ${e.caseId}, ${e.at}, ${e.actor}, ${e.action}, ${e.from ?? null}, ${e.to ?? null},
-        ${e.reason ?? null}, ${e.data ? JSON.stringify(e.data) : null})`,
+      (e, ord) => sql`(${newId()}, ${e.caseId}, ${e.at}, ${e.actor}, ${e.action}, ${e.from ?? null}, ${e.to ?? null},
+        ${e.reason ?? null}, ${e.data ? JSON.stringify(e.data) : null}, ${ord})`,
     ),
   );
   await db.execute(sql`
-    INSERT INTO "CaseEvent" ("id", "caseId", "at", "actor", "action", "fromStatus", "toStatus", "reason", "data")
+    INSERT INTO "CaseEvent" ("id", "caseId", "at", "actor", "action", "fromStatus", "toStatus", "reason", "data", "ord")
     VALUES ${values}`);
 }
 

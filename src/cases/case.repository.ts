@@ -240,7 +240,7 @@ export function createCaseRepository(db: Sql) {
     async events(caseId: string): Promise<CaseEventRecord[]> {
       const rows = await db.query<Omit<CaseEventRecord, "data"> & { data: string | null }>(sql`
         SELECT "id", "at", "actor", "action", "fromStatus", "toStatus", "reason", "data"
-        FROM "CaseEvent" WHERE "caseId" = ${caseId} ORDER BY "at"`);
+        FROM "CaseEvent" WHERE "caseId" = ${caseId} ORDER BY "at", "ord"`);
       return rows.map((e) => ({ ...e, data: e.data ? (JSON.parse(e.data) as Record<string, unknown>) : null }));
     },
   };
