@@ -1,0 +1,39 @@
+import fs from "node:fs";
+import path from "node:path";
+import { AppError } from "../lib/errors.js";
+
+/**
+ * Port: the bytes of files the centre holds (evidence, documents), named by references such as
+ * "evidence/<sha256>". Messages carry the reference, never a URL the server would fetch back from
+ * itself; a channel adapter reads the bytes from here. Local disk under DATA_DIR by default.
+ */
+export interface FileStore {
+  read(ref: string): Promise<Buffer>;
+  /** Where the file lives on disk, for adapters that stream it (undefined for a remote store). */
+  localPath(ref: string): string | undefined;
+}
+
+/** "evidence/3f…" or "documents/3f…": a folder and a SHA-256; nothing else can name a file. */
+const REF = /^(evidence|documents)\/[0-9a-f]{64}$/;
+
+export function isFileRef(ref: string): boolean {
+  return REF.test(ref);
+}
+
+export function createLocalFileStore(dataDir: string): FileStore {
+  const resolve = (ref: string) => {
+    if (!REF.test(ref)) throw new AppError("BAD_INPUT", `not a file reference: ${ref.slice(0, 80)}`);
+    return path.join(dataDir, ref);
+  };
+  return {
+    async read(ref) {
+      try {
+        return await fs.promises.readFile(resolve(ref));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("NOT_FOUND", `no file ${ref}`);
+        throw err;
+      }
+    },
+    localPath: (ref) => resolve(ref),
+  };
+}
