@@ -37,6 +37,13 @@ export interface JobWorker {
   kick(): void;
 }
 
+interface JobRow {
+  id: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+}
+
 export function backoffMs(attempt: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), HOUR);
 }
@@ -64,7 +71,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   let running: Promise<number> | undefined;
   let stopped = true;
 
-  // Plain SQL: these run for every job (several per case). Portable to PostgreSQL as written.
+  // Plain SQL: these run for every job (several per case).
   async function claim(id: string, now: Date): Promise<boolean> {
     // A conditional update is the claim: of two sweeps racing for a row, exactly one changes it. A lease
     // of our own is never taken over: that work is still running here (its lease keeper renews it).
@@ -75,10 +82,14 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     return changed === 1;
   }
 
-  async function runOne(job: { id: string; kind: string; payload: string; attempts: number }): Promise<void> {
+  async function runOne(job: JobRow): Promise<void> {
     const now = clock.now();
     if (!(await claim(job.id, now))) return;
-    const attempt = job.attempts + 1;
+    await run({ ...job, attempts: job.attempts + 1 }, now);
+  }
+
+  async function run(job: JobRow, now: Date): Promise<void> {
+    const attempt = job.attempts;
     const handler = handlers[job.kind];
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
@@ -93,10 +104,42 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     }
   }
 
+  /**
+   * PostgreSQL: the next due job, claimed in one statement. Rows another worker is claiming are skipped,
+   * not waited for (`SKIP LOCKED`), so workers on several instances each take a different job instead
+   * of queueing on the same row. Returns the row as claimed (`attempts` already counts this run).
+   */
+  async function claimNext(now: Date): Promise<JobRow | undefined> {
+    const rows = await db.query<JobRow>(sql`
+      UPDATE "Job" SET "claimedAt" = ${now}, "claimedBy" = ${workerId}, "attempts" = "attempts" + 1
+      WHERE "id" = (
+        SELECT "id" FROM "Job"
+        WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now} AND "kind" IN (${join(kinds)})
+          AND ("claimedAt" IS NULL OR ("claimedAt" < ${new Date(now.getTime() - leaseMs)} AND "claimedBy" <> ${workerId}))
+        ORDER BY "dueAt" LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id", "kind", "payload", "attempts"`);
+    return rows[0];
+  }
+
+  async function sweepOncePostgres(): Promise<number> {
+    let ran = 0;
+    while (ran < batchSize) {
+      const now = clock.now();
+      const job = await claimNext(now);
+      if (!job) break;
+      ran++;
+      await run(job, now);
+    }
+    return ran;
+  }
+
   async function sweepOnce(): Promise<number> {
-    const now = clock.now();
     if (kinds.length === 0) return 0;
-    const due = await db.query<{ id: string; kind: string; payload: string; attempts: number }>(sql`
+    if (db.kind === "postgres") return sweepOncePostgres();
+    // SQLite has one writer: read the due jobs, then claim each with a conditional update.
+    const now = clock.now();
+    const due = await db.query<JobRow>(sql`
       SELECT "id", "kind", "payload", "attempts" FROM "Job"
       WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now} AND "kind" IN (${join(kinds)})
         AND ("claimedAt" IS NULL OR ("claimedAt" < ${new Date(now.getTime() - leaseMs)} AND "claimedBy" <> ${workerId}))
