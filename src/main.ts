@@ -28,6 +28,8 @@ import { createStaffRouter } from "./http/staff.routes.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker } from "./jobs/worker.js";
 import { createLeaseKeeper, processOwner } from "./jobs/lease.js";
+import { createNamedLease, createSingletonRole, type SingletonRole } from "./jobs/singleton.js";
+import { createHealthRegistry } from "./lib/health.js";
 import { systemClock, MINUTE, type Clock } from "./lib/clock.js";
 import { isAppError } from "./lib/errors.js";
 import { createLogger, type Logger } from "./lib/logger.js";
@@ -42,6 +44,8 @@ export interface StartOptions {
   classifier?: Classifier;
   /** Tests hand in speech to text (or leave it out). */
   transcriber?: Transcriber;
+  /** Tests shorten the claim leases (jobs/lease.ts) so a killed instance's work is taken over quickly. */
+  leases?: { leaseMs?: number; heartbeatMs?: number };
   /** Tests and benchmarks loosen Telegram's pacing against a local fake Bot API. */
   telegram?: { limits?: Partial<RateLimits>; maxFileBytes?: number; concurrency?: number };
 }
@@ -107,7 +111,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   // One claim name for this process: the worker and the inbound pipeline share it, and one keeper
   // renews every claim it holds, so another instance takes over only the work of a process that died.
-  const leases = createLeaseKeeper({ sql, clock, logger, owner: processOwner() });
+  const leaseTiming = options.leases ?? {};
+  const leases = createLeaseKeeper({ sql, clock, logger, owner: processOwner(), ...leaseTiming });
+  const health = createHealthRegistry();
+  let poller: SingletonRole | undefined;
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
     // grammY loads only when Telegram is configured.
@@ -122,6 +129,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       sql,
       clock,
       logger,
+      // One poller across instances: a named lease per bot, held by this process's claim name.
+      pollerRole: (callbacks) =>
+        (poller = createSingletonRole({
+          lease: createNamedLease({ sql, clock, name: `telegram.poller:${config.telegram!.token.split(":")[0]}`, holder: leases.owner, ...leaseTiming }),
+          clock,
+          logger,
+          ...leaseTiming,
+          ...callbacks,
+        })),
+      reportHealth: health.reporter("telegram"),
       ...options.telegram,
     });
     senders.set(TELEGRAM_CHANNEL, recorded(TELEGRAM_CHANNEL, telegram.send));
@@ -133,6 +150,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     clock,
     logger,
     pollMs: config.JOB_POLL_MS,
+    ...(leaseTiming.leaseMs ? { leaseMs: leaseTiming.leaseMs } : {}),
     handlers: {
       ...createCaseJobHandlers({ ...cases, messenger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
@@ -144,6 +162,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const app = createApp({
     logger,
     trustProxy: config.TRUST_PROXY,
+    health,
     healthCheck: async () => {
       await sql.query(sqlTag`SELECT 1 AS "ok"`);
     },
@@ -186,6 +205,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     cases,
     telegram,
     async close() {
+      // The poll stops and its lease is released first, so another instance takes over at once.
+      await poller?.stop();
       await telegram?.stop();
       await worker.stop();
       leases.stop();

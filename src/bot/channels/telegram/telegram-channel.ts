@@ -19,6 +19,8 @@ import { Outbox, type RateLimits } from "./outbox.js";
 import { renderOutbound } from "./render.js";
 import { Semaphore } from "./semaphore.js";
 import { createInboundPipeline } from "../../../inbound/pipeline.js";
+import type { SingletonCallbacks, SingletonRole } from "../../../jobs/singleton.js";
+import type { HealthReporter } from "../../../lib/health.js";
 import { createTelegramWebhookRouter, TELEGRAM_WEBHOOK_PATH } from "./webhook.routes.js";
 
 export { TELEGRAM_CHANNEL };
@@ -47,6 +49,10 @@ export interface TelegramChannelDeps {
   maxFileBytes?: number;
   /** Updates in the dialogue at once. Bounded so a burst does not crowd out the webhook's own answers. */
   concurrency?: number;
+  /** Polling mode, several instances: only the holder of this role long-polls (jobs/singleton.ts). */
+  pollerRole?: (callbacks: SingletonCallbacks) => SingletonRole;
+  /** Where the channel says whether its loop runs (GET /healthz). */
+  reportHealth?: HealthReporter;
 }
 
 export interface TelegramChannel {
@@ -221,7 +227,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     await bot.api.setMyCommands(list("en"), { ...where, language_code: "en" });
   }
 
-  async function startPolling(): Promise<void> {
+  /** Long-polls until stopped or the poll fails (then reports why and gives the poller role up). */
+  async function poll(onFailure?: () => void): Promise<void> {
     const r = new Bot(deps.token, { client: { apiRoot: deps.apiRoot }, botInfo: bot.botInfo });
     r.use(async (ctx) => {
       // The offset moves on only after this returns: keep trying rather than drop the update.
@@ -239,13 +246,49 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     await new Promise<void>((resolve) => {
       // bot.start deletes any webhook first, then long-polls until stopped.
       r.start({ allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false, onStart: () => resolve() }).catch((err: unknown) => {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, "Telegram polling stopped");
+        const reason = err instanceof Error ? err.message : String(err);
+        logger.error({ err: reason }, "Telegram polling stopped");
+        deps.reportHealth?.({ ok: false, detail: `polling stopped: ${reason}` });
         resolve();
+        onFailure?.();
       });
     });
   }
 
+  async function startPolling(): Promise<void> {
+    const health = deps.reportHealth;
+    if (!deps.pollerRole) {
+      await poll();
+      if (receiver?.isRunning()) health?.({ ok: true, detail: "polling" });
+      return;
+    }
+    // Several instances: one long-polls (Telegram answers a second getUpdates with 409); the others
+    // stand by and take over within seconds of the poller dying.
+    const role = deps.pollerRole({
+      onAcquired: async () => {
+        if (stopping) return;
+        await poll(() => void role.relinquish());
+        if (receiver?.isRunning()) health?.({ ok: true, detail: "polling" });
+      },
+      onLost: async () => {
+        if (receiver?.isRunning()) await receiver.stop().catch(() => undefined);
+      },
+      onStandby: () => health?.({ ok: true, detail: "standby: another instance polls" }),
+    });
+    await role.start();
+  }
+
   async function boot(): Promise<void> {
+    try {
+      await bootChannel();
+    } catch (err) {
+      deps.reportHealth?.({ ok: false, detail: `did not start: ${err instanceof Error ? err.message : String(err)}` });
+      throw err;
+    }
+  }
+
+  async function bootChannel(): Promise<void> {
+    deps.reportHealth?.({ ok: true, detail: "starting" });
     await ready();
     await setCommands(COMMANDS).catch((err: unknown) => logger.warn({ err: (err as Error).message }, "setMyCommands failed"));
     if (stopping) return;
@@ -253,6 +296,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       const url = `${deps.publicBaseUrl!.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`;
       await bot.api.setWebhook(url, { secret_token: deps.webhookSecret!, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 });
       logger.info({ url }, "Telegram webhook set");
+      deps.reportHealth?.({ ok: true, detail: "webhook" });
     } else {
       await startPolling();
       logger.info("Telegram long polling started");
