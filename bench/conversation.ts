@@ -9,7 +9,6 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createDialogue } from "../src/bot/dialogue.js";
 import type { Button, Outbound } from "../src/bot/messages.js";
-import { DEFAULT_SLA } from "../src/cases/deadlines.js";
 import { createCaseRepositories } from "../src/cases/repositories.js";
 import { seedReferenceData } from "../src/cases/seed.js";
 import { CASE_CODE_PATTERN, type DisputeType } from "../src/cases/types.js";
@@ -110,7 +109,7 @@ export async function benchConversation(): Promise<Record<string, unknown>> {
   const clock = new ManualClock("2026-11-23T02:00:00Z"); // a Monday morning: the centre is open
   const repos = createCaseRepositories(database.sql);
   const dialogue = createDialogue({
-    cases: { repos, sql: database.sql, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" },
+    cases: { repos, sql: database.sql, clock, zone: "Asia/Shanghai", codePrefix: "OD" },
     classifier: createLocalClassifier(),
     logger: silentLogger,
     centre: {

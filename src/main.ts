@@ -30,7 +30,7 @@ import { createJobWorker, type JobWorker } from "./jobs/worker.js";
 import { createLeaseKeeper, processOwner } from "./jobs/lease.js";
 import { createNamedLease, createSingletonRole, type SingletonRole } from "./jobs/singleton.js";
 import { createHealthRegistry } from "./lib/health.js";
-import { systemClock, MINUTE, type Clock } from "./lib/clock.js";
+import { systemClock, type Clock } from "./lib/clock.js";
 import { isAppError } from "./lib/errors.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 
@@ -70,7 +70,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (options.migrate !== false) await migrateDatabase(config.DATABASE_URL);
   const database = await openDatabase(config.DATABASE_URL);
   const { sql } = database;
-  await seedReferenceData(sql);
+  // The SLA policy is the centre's data (staff API); the configured hours and margin seed a new database.
+  const { open, close, days } = config.centre.hours;
+  await seedReferenceData(sql, undefined, {
+    ...DEFAULT_SLA,
+    escalationMarginMinutes: config.ESCALATION_MARGIN_MINUTES,
+    hours: { open, close, days },
+  });
 
   const classifier = options.classifier ?? (await buildClassifier(config, logger));
   const conversations = createConversationRepository(sql);
@@ -96,7 +102,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     sql,
     clock,
     zone: config.CENTRE_TIMEZONE,
-    sla: { ...DEFAULT_SLA, escalationMarginMs: config.ESCALATION_MARGIN_MINUTES * MINUTE },
     codePrefix: config.CASE_CODE_PREFIX,
     onJobsDue: () => worker?.kick(),
   };
@@ -152,7 +157,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     pollMs: config.JOB_POLL_MS,
     ...(leaseTiming.leaseMs ? { leaseMs: leaseTiming.leaseMs } : {}),
     handlers: {
-      ...createCaseJobHandlers({ ...cases, messenger }),
+      ...createCaseJobHandlers({ ...cases, messenger, logger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
       ...createHandoffJobHandlers({ repos, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,

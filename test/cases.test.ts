@@ -125,9 +125,9 @@ describe("cases", () => {
     const deps = caseDeps(t);
     const c = await openCase(deps, input());
 
-    const illegal = await changeCaseStatus(deps, { caseId: c.id, to: "followed_up", actor: "staff:x" }).catch((e) => e);
+    const illegal = await changeCaseStatus(deps, { caseId: c.id, to: "followed_up", actor: "staff:supervisor" }).catch((e) => e);
     expect(isAppError(illegal, "ILLEGAL_TRANSITION")).toBe(true);
-    const resolvedTooEarly = await closeCase(deps, { caseId: c.id, outcome: "resolved", actor: "staff:x" }).catch((e) => e);
+    const resolvedTooEarly = await closeCase(deps, { caseId: c.id, outcome: "resolved", actor: "staff:supervisor" }).catch((e) => e);
     expect(isAppError(resolvedTooEarly, "ILLEGAL_TRANSITION")).toBe(true);
 
     await declineCase(deps, { caseId: c.id, actor: "staff:duty_village", reason: "不属本村" });
@@ -159,8 +159,8 @@ describe("cases", () => {
     const deps = caseDeps(t);
     const c = await openCase(deps, input());
     const results = await Promise.allSettled([
-      acceptCase(deps, { caseId: c.id, mediatorId: "duty_village", actor: "staff:a" }),
-      acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:b" }),
+      acceptCase(deps, { caseId: c.id, mediatorId: "duty_village", actor: "staff:duty_village" }),
+      acceptCase(deps, { caseId: c.id, mediatorId: "supervisor", actor: "staff:supervisor" }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const failure = results.find((r) => r.status === "rejected") as PromiseRejectedResult;

@@ -3,6 +3,7 @@ import { acceptCase, declineCase } from "../cases/change-status.js";
 import type { CaseDeps } from "../cases/deps.js";
 import type { LinkedStaff } from "../cases/link-staff.js";
 import { listMediatorQueue, type QueueItem } from "../cases/mediator-queue.js";
+import { staffMay } from "../cases/authorise.js";
 import type { CaseStatus } from "../cases/types.js";
 import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger } from "../jobs/notify-staff.js";
@@ -109,10 +110,6 @@ function loadCase(turn: Turn, code: string) {
   return turn.deps.cases.repos.cases.byCode(code);
 }
 
-function mayAct(staff: LinkedStaff, c: { roomId: string | null; mediatorId: string | null }): boolean {
-  return staff.role === "supervisor" || (staff.roomId !== null && c.roomId === staff.roomId) || c.mediatorId === staff.id;
-}
-
 function statusLabel(turn: Turn, c: { status: string; outcome: string | null }): string {
   return c.status === "closed" && c.outcome
     ? t(turn.locale, `outcome.${c.outcome as "resolved"}`)
@@ -122,7 +119,6 @@ function statusLabel(turn: Turn, c: { status: string; outcome: string | null }):
 async function decide(turn: Turn, staff: LinkedStaff, code: string, decision: "accept" | "decline"): Promise<void> {
   const c = await loadCase(turn, code);
   if (!c) return say(turn, "mediator.notFound", { code }, [[queueButton(turn)]]);
-  if (!mayAct(staff, c)) return say(turn, "mediator.notYours", { code }, [[queueButton(turn)]]);
   if (c.status !== "routed") return say(turn, "mediator.tooLate", { code, status: statusLabel(turn, c) }, [[queueButton(turn)]]);
   try {
     if (decision === "accept") {
@@ -131,6 +127,8 @@ async function decide(turn: Turn, staff: LinkedStaff, code: string, decision: "a
       await declineCase(turn.deps.cases, { caseId: c.id, actor: actor(staff), reason: t(turn.locale, "mediator.declineReason") });
     }
   } catch (err) {
+    // Who may act is the use case's to decide; here it is only said.
+    if (isAppError(err, "FORBIDDEN")) return say(turn, "mediator.notYours", { code }, [[queueButton(turn)]]);
     // Someone else acted first: say so rather than fail.
     if (isAppError(err, "CONFLICT") || isAppError(err, "ILLEGAL_TRANSITION")) {
       const now = await loadCase(turn, code);
@@ -143,7 +141,7 @@ async function decide(turn: Turn, staff: LinkedStaff, code: string, decision: "a
 
 async function showCase(turn: Turn, staff: LinkedStaff, code: string): Promise<void> {
   const c = await loadCase(turn, code);
-  if (!c || !mayAct(staff, c)) return say(turn, "mediator.notFound", { code }, [[queueButton(turn)]]);
+  if (!c || !staffMay(staff, "view", c)) return say(turn, "mediator.notFound", { code }, [[queueButton(turn)]]);
   const buttons: Button[][] = c.status === "routed" ? [[acceptButton(turn.locale, code), declineButton(turn.locale, code)]] : [];
   buttons.push([queueButton(turn)]);
   say(
@@ -171,6 +169,8 @@ export function createMediatorJobHandlers(deps: CaseDeps & { messenger: Messenge
       const caseId = String(payload.caseId);
       const c = await deps.repos.cases.byId(caseId);
       if (!c || c.status !== "routed" || !c.roomId || c.roomId !== payload.roomId) return;
+      // Routed again since (back to this room too): that routing's own notice speaks for it.
+      if (typeof payload.acceptDueAt === "string" && c.acceptDueAt?.toISOString() !== payload.acceptDueAt) return;
       const staff = await deps.repos.staff.active(["mediator", "staff"], c.roomId);
       const text = t(locale, "notify.caseAssigned", {
         code: c.code,

@@ -1,22 +1,18 @@
 import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger, type StaffRecipient } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
+import { silentLogger, type Logger } from "../lib/logger.js";
 import { formatLocal } from "../lib/time.js";
 import type { CaseRecord } from "./case.repository.js";
 import type { CaseDeps } from "./deps.js";
 import { createResidentNotifyHandler, RESIDENT_NOTIFY } from "./notify-residents.js";
-import { RISK_PAGE, SLA_ESCALATE, SLA_REMIND, type SlaStage } from "./sla.js";
-import type { CaseStatus } from "./types.js";
+import { RISK_PAGE, SLA_ESCALATE, SLA_REMIND, slaJobIsCurrent, type SlaPayload } from "./sla.js";
 
 export interface CaseJobDeps extends CaseDeps {
   messenger: Messenger;
   /** Language of staff notifications. */
   staffLocale?: Locale;
-}
-
-/** Is the deadline of this stage still unmet? If the case moved on, the reminder is moot. */
-function stillPending(status: CaseStatus, stage: SlaStage): boolean {
-  return stage === "accept" ? status === "routed" : status === "in_mediation";
+  logger?: Logger;
 }
 
 /** Job handlers for case deadlines (催办 / 督办), risk pages and news for the parties. */
@@ -25,6 +21,26 @@ export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHand
   const locale = deps.staffLocale ?? "zh-CN";
   const roomStaff = async (roomId: string | null): Promise<StaffRecipient[]> => (roomId ? staff.active(["mediator", "staff"], roomId) : []);
   const supervisors = (): Promise<StaffRecipient[]> => staff.active(["supervisor"]);
+  const logger = deps.logger ?? silentLogger;
+
+  /** The case, if this SLA job is still about it as it is now; a stale job (moved on, re-routed) finishes doing nothing. */
+  async function currentCase(payload: SlaPayload, ctx: { jobId: string }): Promise<CaseRecord | null> {
+    const c = await cases.byId(payload.caseId);
+    if (c && slaJobIsCurrent(c, payload)) return c;
+    logger.debug({ jobId: ctx.jobId, caseId: payload.caseId, stage: payload.stage, deadline: payload.deadline, status: c?.status }, "stale SLA job skipped");
+    return null;
+  }
+
+  /** Who is reminded (催办): triage officers for triage; the accepting mediator, else the room's staff. */
+  async function owners(c: CaseRecord, payload: SlaPayload): Promise<StaffRecipient[]> {
+    if (payload.stage === "triage") {
+      // The duty desk works the queue; with nobody at the desk the supervisors are the triage officers.
+      const desk = await staff.active(["duty"]);
+      return desk.length > 0 ? desk : supervisors();
+    }
+    const mediator = c.mediatorId ? await staff.byId(c.mediatorId) : null;
+    return mediator ? [mediator] : roomStaff(c.roomId);
+  }
 
   const send = (recipients: StaffRecipient[], key: string, kind: string, text: string, caseId: string) =>
     Promise.all(
@@ -42,21 +58,18 @@ export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHand
 
   return {
     [RESIDENT_NOTIFY]: createResidentNotifyHandler(deps),
-    [SLA_REMIND]: async (payload, ctx) => {
-      const { caseId, stage, deadline } = payload as { caseId: string; stage: SlaStage; deadline: string };
-      const c = await cases.byId(caseId);
-      if (!c || !stillPending(c.status, stage)) return;
-      // The owner: the mediator who accepted it, else whoever is on duty in the room.
-      const mediator = c.mediatorId ? await staff.byId(c.mediatorId) : null;
-      const owners = mediator ? [mediator] : await roomStaff(c.roomId);
-      const text = t(locale, stage === "accept" ? "notify.slaRemind.accept" : "notify.slaRemind.resolve", params(c, deadline));
-      await send(owners, `job:${ctx.jobId}`, "sla_remind", text, c.id);
+    [SLA_REMIND]: async (raw, ctx) => {
+      const payload = raw as unknown as SlaPayload;
+      const c = await currentCase(payload, ctx);
+      if (!c) return;
+      const text = t(locale, `notify.slaRemind.${payload.stage}`, params(c, payload.deadline));
+      await send(await owners(c, payload), `job:${ctx.jobId}`, "sla_remind", text, c.id);
     },
-    [SLA_ESCALATE]: async (payload, ctx) => {
-      const { caseId, stage, deadline } = payload as { caseId: string; stage: SlaStage; deadline: string };
-      const c = await cases.byId(caseId);
-      if (!c || !stillPending(c.status, stage)) return;
-      const text = t(locale, stage === "accept" ? "notify.slaEscalate.accept" : "notify.slaEscalate.resolve", params(c, deadline));
+    [SLA_ESCALATE]: async (raw, ctx) => {
+      const payload = raw as unknown as SlaPayload;
+      const c = await currentCase(payload, ctx);
+      if (!c) return;
+      const text = t(locale, `notify.slaEscalate.${payload.stage}`, params(c, payload.deadline));
       await send(await supervisors(), `job:${ctx.jobId}`, "sla_escalate", text, c.id);
     },
     [RISK_PAGE]: async (payload, ctx) => {

@@ -65,6 +65,24 @@ export interface QueueRow {
   remote: boolean;
 }
 
+/** A case in the triage queue (list-triage-queue.ts): back in `received`, waiting for a room. */
+export interface TriageRow {
+  id: string;
+  code: string;
+  disputeType: DisputeType;
+  summary: string | null;
+  description: string;
+  riskFlags: RiskFlag[];
+  remote: boolean;
+  /** The room that returned it (kept on the case until it is routed again). */
+  roomId: string | null;
+  /** Why it was returned, from the audit log. */
+  returnReason: string | null;
+  returnedAt: Date;
+  triageDueAt: Date;
+  createdAt: Date;
+}
+
 export interface CaseEventRecord {
   id: string;
   at: Date;
@@ -229,6 +247,18 @@ export function createCaseRepository(db: Sql) {
     /** Routed cases waiting for a mediator, oldest first: in one room, or everywhere (roomId null). */
     waiting: (roomId: string | null, limit: number) =>
       queue(roomId === null ? sql`"status" = 'routed'` : sql`"status" = 'routed' AND "roomId" = ${roomId}`, limit),
+
+    /** Cases waiting for triage (received), the oldest deadline first. */
+    async inTriage(limit: number): Promise<TriageRow[]> {
+      const rows = await db.query<Omit<TriageRow, "riskFlags"> & { riskFlags: string }>(sql`
+        SELECT c."id", c."code", c."disputeType", c."summary", c."description", c."riskFlags", c."remote", c."roomId",
+          c."updatedAt" AS "returnedAt", c."triageDueAt", c."createdAt",
+          (SELECT e."reason" FROM "CaseEvent" AS e WHERE e."caseId" = c."id" AND e."toStatus" = 'received'
+            ORDER BY e."at" DESC, e."ord" DESC LIMIT 1) AS "returnReason"
+        FROM "Case" AS c WHERE c."status" = 'received'
+        ORDER BY c."triageDueAt", c."code" LIMIT ${limit}`);
+      return rows.map((r) => ({ ...r, riskFlags: JSON.parse(r.riskFlags) as RiskFlag[] }));
+    },
 
     /** Cases this mediator accepted and still carries, oldest first. */
     carriedBy: (mediatorId: string, limit: number) => queue(sql`"status" = 'in_mediation' AND "mediatorId" = ${mediatorId}`, limit),

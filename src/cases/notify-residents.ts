@@ -1,19 +1,24 @@
 import { t, isLocale } from "../i18n/index.js";
 import type { Messenger } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
+import { formatLocal } from "../lib/time.js";
 import type { CaseDeps } from "./deps.js";
 import type { CaseStatus, Outcome } from "./types.js";
 
 export const RESIDENT_NOTIFY = "resident.notify";
 
-/** Which status changes the parties hear about; the rest are internal. */
+/**
+ * Which status changes the parties hear about; the rest are internal. A case opens routed without a
+ * status change, so "routed" here is always a routing from triage or a re-routing: the resident was
+ * told the centre would say where their case went.
+ */
 export function residentHearsOf(to: CaseStatus): boolean {
-  return to === "in_mediation" || to === "received" || to === "closed";
+  return to === "in_mediation" || to === "received" || to === "routed" || to === "closed";
 }
 
 /**
- * Tells the parties who reached us on a chat channel that their case moved (accepted, re-routed,
- * closed), in the case's language. Runs as a job so a channel that is down is retried. Delivery is
+ * Tells the parties who reached us on a chat channel that their case moved (accepted, returned to
+ * triage, routed to another room, closed), in the case's language. Runs as a job so a channel that is down is retried. Delivery is
  * at least once: if one of two parties' channels fails, the retry tells the first party again.
  */
 export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messenger }): JobHandler {
@@ -23,12 +28,19 @@ export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messen
     if (!c) return;
     const parties = await deps.repos.parties.ofCase(caseId);
     const locale = isLocale(c.language) ? c.language : "zh-CN";
+    const when = (at: Date | null) => (at ? formatLocal(at, deps.zone, locale) : "-");
     const text =
       to === "in_mediation"
         ? t(locale, "resident.accepted", { code: c.code })
         : to === "received"
-          ? t(locale, "resident.declined", { code: c.code })
-          : t(locale, "resident.closed", { code: c.code, outcome: outcome ? t(locale, `outcome.${outcome}`) : "" });
+          ? t(locale, "resident.declined", { code: c.code, deadline: when(c.triageDueAt) })
+          : to === "routed"
+            ? t(locale, "resident.rerouted", {
+                code: c.code,
+                room: (locale === "en" ? c.room?.nameEn : c.room?.nameZh) ?? "-",
+                deadline: when(c.acceptDueAt),
+              })
+            : t(locale, "resident.closed", { code: c.code, outcome: outcome ? t(locale, `outcome.${outcome}`) : "" });
     const done = new Set<string>(); // one message per chat, even if a person is party twice
     for (const p of parties) {
       if (!p.channel || !p.channelUserId) continue;

@@ -6,7 +6,7 @@ import type { CaseRecord } from "./case.repository.js";
 import { caseAssignedJob } from "./case-assigned.js";
 import { nextCaseCode } from "./case-code.js";
 import { acceptDeadline, resolveDeadline, triageDeadline } from "./deadlines.js";
-import type { CaseDeps } from "./deps.js";
+import { slaTerms, type CaseDeps } from "./deps.js";
 import type { NewParty } from "./party.repository.js";
 import { routeCase, type Route } from "./routing.js";
 import { RISK_PAGE, slaJobs } from "./sla.js";
@@ -76,14 +76,15 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
   if (seen) return describeExisting(seen);
 
   const now = clock.now();
+  const terms = await slaTerms(deps);
   const remote = Boolean(input.claimant.away);
   const result = await deps.sql
     .transaction(async (tx) => {
       const code = await nextCaseCode(tx, deps.codePrefix, deps.zone, now);
       const route = await routeCase(tx, input);
       const id = newId();
-      const acceptDueAt = acceptDeadline(deps.sla, now);
-      const resolveDueAt = resolveDeadline(deps.sla, deps.zone, now, route.complexity);
+      const acceptDueAt = acceptDeadline(terms, now);
+      const resolveDueAt = resolveDeadline(terms, now, route.complexity);
       const inserted = await cases.insert(tx, {
         id,
         code,
@@ -103,7 +104,7 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
         language: input.language,
         classifierSource: input.classifierSource ?? null,
         classifierConfidence: input.classifierConfidence ?? null,
-        triageDueAt: triageDeadline(deps.sla, now),
+        triageDueAt: triageDeadline(terms, now),
         acceptDueAt,
         resolveDueAt,
         createdAt: now,
@@ -130,8 +131,8 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
       await enqueueJobs(
         tx,
         [
-          ...slaJobs(deps.sla, { caseId: id, stage: "accept", deadline: acceptDueAt }),
-          caseAssignedJob({ caseId: id, roomId: route.roomId, now }),
+          ...slaJobs(terms, { caseId: id, stage: "accept", deadline: acceptDueAt }),
+          caseAssignedJob({ caseId: id, roomId: route.roomId, acceptDueAt, now }),
           ...(input.riskFlags.length > 0
             ? [{ kind: RISK_PAGE, payload: { caseId: id }, dueAt: now, dedupeKey: `risk:${id}` }]
             : []),

@@ -41,3 +41,7 @@ export async function routeCase(
     complexity,
   };
 }
+
+export async function roomExists(db: Sql, roomId: string): Promise<boolean> {
+  return (await db.query(sql`SELECT 1 AS "one" FROM "Room" WHERE "id" = ${roomId}`)).length === 1;
+}

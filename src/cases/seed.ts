@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { join, sql, type Sql } from "../db/sql.js";
+import { DEFAULT_SLA, type SlaPolicy } from "./deadlines.js";
+import { createSlaRepository } from "./sla.repository.js";
 import { COMPLEXITIES, DISPUTE_TYPES, TIERS } from "./types.js";
 
 const seedSchema = z.object({
@@ -35,13 +37,16 @@ const seedSchema = z.object({
 export const DEFAULT_SEED_FILE = "prisma/seed/routing.json";
 
 /**
- * Loads rooms, routing rules and duty staff into an empty database. Once there is data the centre owns
- * it: a restart never overwrites its edits. Every dispute type must have a rule, or start-up stops.
+ * Loads rooms, routing rules and duty staff into an empty database, and the SLA policy (`sla`, the
+ * seeds' limits with the configured hours and escalation margin) into a database without one. Once
+ * there is data the centre owns it: a restart never overwrites its edits. Every dispute type must have
+ * a rule, or start-up stops.
  *
  * Two instances starting at once on an empty database may both get this far: every row goes in with
  * ON CONFLICT DO NOTHING, so the second writes nothing instead of failing on a duplicate key.
  */
-export async function seedReferenceData(db: Sql, file = DEFAULT_SEED_FILE): Promise<void> {
+export async function seedReferenceData(db: Sql, file = DEFAULT_SEED_FILE, sla: SlaPolicy = DEFAULT_SLA): Promise<void> {
+  await createSlaRepository(db).seed(sla, new Date());
   if ((await db.query(sql`SELECT 1 FROM "Room" LIMIT 1`)).length > 0) return ensureDutyDesk(db);
   const seed = seedSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
   const missing = DISPUTE_TYPES.filter((t) => !seed.rules.some((r) => r.disputeType === t));

@@ -3,7 +3,8 @@ import type { MessageKey } from "./zh-CN.js";
 /** English: the second language. Every key of zh-CN must be here (the type checker says so). */
 export const en: Record<MessageKey, string> = {
   "resident.accepted": "A mediator has accepted your case {code}. They will contact you soon to agree a time.",
-  "resident.declined": "Your case {code} is being passed to another mediation room; nothing is needed from you.",
+  "resident.declined": "Case {code}: that room cannot take it. The centre is finding the right room for you and will tell you by {deadline}.",
+  "resident.rerouted": "Case {code} is now with {room}. A mediator will contact you by {deadline}.",
   "resident.closed": "Your case {code} is closed: {outcome}.",
   "caseStatus.received": "registered, awaiting routing",
   "caseStatus.routed": "routed, awaiting a mediator",
@@ -14,8 +15,10 @@ export const en: Record<MessageKey, string> = {
   "outcome.failed": "not resolved",
   "outcome.withdrawn": "withdrawn",
   "outcome.referred": "referred elsewhere",
+  "notify.slaRemind.triage": "[Reminder] Case {code} ({type}) was returned for routing and reached its triage deadline {deadline}. Please route it to a room.",
   "notify.slaRemind.accept": "[Reminder] Case {code} ({type}) reached its acceptance deadline {deadline}. Please accept it.",
   "notify.slaRemind.resolve": "[Reminder] Case {code} ({type}) reached its resolution deadline {deadline}.",
+  "notify.slaEscalate.triage": "[Escalation] Case {code} ({type}) is past its triage deadline {deadline} and still has no room.",
   "notify.slaEscalate.accept": "[Escalation] Case {code} ({type}) is past its acceptance deadline {deadline}; handled by {room}.",
   "notify.slaEscalate.resolve": "[Escalation] Case {code} ({type}) is past its resolution deadline {deadline}; handled by {room}.",
   "notify.riskPage": "[RISK · act now] Case {code} ({type}) flags: {flags}. Handled by {room}.",

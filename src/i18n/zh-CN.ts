@@ -1,7 +1,8 @@
 /** Simplified Chinese: the first language of every message. Short lines for small screens. */
 export const zhCN = {
   "resident.accepted": "您的案件 {code} 已由调解员受理，进入调解。调解员会尽快联系您约定时间。",
-  "resident.declined": "您的案件 {code} 正在重新分派调解室，不需要您做什么。",
+  "resident.declined": "案件 {code}：原调解室办不了，中心正在为您找合适的调解室，{deadline} 前告诉您。",
+  "resident.rerouted": "案件 {code} 已转到{room}，调解员会在 {deadline} 前联系您。",
   "resident.closed": "您的案件 {code} 已结案：{outcome}。",
   "caseStatus.received": "已登记，待分流",
   "caseStatus.routed": "已分流，待调解员受理",
@@ -12,8 +13,10 @@ export const zhCN = {
   "outcome.failed": "调解不成",
   "outcome.withdrawn": "已撤回",
   "outcome.referred": "已转其他部门",
+  "notify.slaRemind.triage": "【催办】案件 {code}（{type}）被退回待分流，已到分流时限 {deadline}，请尽快分派调解室。",
   "notify.slaRemind.accept": "【催办】案件 {code}（{type}）已到受理时限 {deadline}，请尽快受理。",
   "notify.slaRemind.resolve": "【催办】案件 {code}（{type}）已到办结时限 {deadline}，请尽快办结。",
+  "notify.slaEscalate.triage": "【督办】案件 {code}（{type}）超过分流时限 {deadline} 仍未分派调解室。",
   "notify.slaEscalate.accept": "【督办】案件 {code}（{type}）超过受理时限 {deadline} 仍未受理，承办：{room}。",
   "notify.slaEscalate.resolve": "【督办】案件 {code}（{type}）超过办结时限 {deadline} 仍未办结，承办：{room}。",
   "notify.riskPage": "【涉稳风险·请立即处理】案件 {code}（{type}）风险：{flags}。承办：{room}。",

@@ -11,6 +11,8 @@ export type ErrorCode =
   | "NOT_FOUND"
   /** Missing or wrong credentials, signature or webhook secret. */
   | "UNAUTHORIZED"
+  /** The actor is known but may not do this (a case outside their room, a step that is not their role's). */
+  | "FORBIDDEN"
   /** Someone else changed the same row first; the caller may retry. */
   | "CONFLICT"
   /** An outside service (model server, Bot API) failed or timed out. */
@@ -27,6 +29,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   ILLEGAL_TRANSITION: 409,
   NOT_FOUND: 404,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   CONFLICT: 409,
   UPSTREAM: 502,
   CONFIG: 500,

@@ -1,7 +1,6 @@
 import { createDialogue, type Dialogue, type DialogueDeps } from "../../src/bot/dialogue.js";
 import type { CentreContact } from "../../src/bot/turn.js";
 import type { Inbound, Outbound } from "../../src/bot/messages.js";
-import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
 import type { CaseDeps } from "../../src/cases/deps.js";
 import { createCaseRepositories } from "../../src/cases/repositories.js";
 import type { Classifier } from "../../src/classify/port.js";
@@ -10,7 +9,7 @@ import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 
 export function caseDeps(t: Pick<Database, "sql">, clock = new ManualClock()): CaseDeps & { clock: ManualClock } {
-  return { repos: createCaseRepositories(t.sql), sql: t.sql, clock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+  return { repos: createCaseRepositories(t.sql), sql: t.sql, clock, zone: "Asia/Shanghai", codePrefix: "OD" };
 }
 
 /** A resident talking to the dialogue on one channel: send text or press buttons by label. */

@@ -1,6 +1,5 @@
 // Run as a separate process by tests: opens N cases at once on the given database and prints their codes.
 import { openCase } from "../../src/cases/open-case.js";
-import { DEFAULT_SLA } from "../../src/cases/deadlines.js";
 import { createCaseRepositories } from "../../src/cases/repositories.js";
 import { openDatabase } from "../../src/db/client.js";
 import { systemClock } from "../../src/lib/clock.js";
@@ -8,7 +7,7 @@ import { newId } from "../../src/lib/ids.js";
 
 const [url, count] = process.argv.slice(2);
 const { sql, close } = await openDatabase(url!);
-const deps = { repos: createCaseRepositories(sql), sql, clock: systemClock, zone: "Asia/Shanghai", sla: DEFAULT_SLA, codePrefix: "OD" };
+const deps = { repos: createCaseRepositories(sql), sql, clock: systemClock, zone: "Asia/Shanghai", codePrefix: "OD" };
 const opened = await Promise.all(
   Array.from({ length: Number(count) }, () =>
     openCase(deps, {

@@ -3,7 +3,6 @@ import { openCase, type OpenedCase } from "../../../cases/open-case.js";
 import { groupFlags } from "../../../classify/risk.js";
 import { t } from "../../../i18n/index.js";
 import { formatLocal } from "../../../lib/time.js";
-import { replyBy } from "../../../lib/working-hours.js";
 import type { Draft } from "../../state.js";
 import { actorOf, button, say, sayText, tx, type Turn } from "../../turn.js";
 
@@ -57,9 +56,9 @@ function showCaseCard(
   d: Draft,
   opened: OpenedCase,
 ): void {
-  const { cases, centre } = turn.deps;
-  const contact = replyBy(centre.hours, turn.now, Math.max(1, Math.round((opened.acceptDueAt.getTime() - turn.now.getTime()) / 60_000)));
-  const contactBy = new Date(Math.max(contact.by.getTime(), opened.acceptDueAt.getTime()));
+  const { cases } = turn.deps;
+  // The acceptance deadline counts working minutes in the centre's hours and calendar already.
+  const contactBy = opened.acceptDueAt;
   const text = tx(turn, "intake.card", {
     code: opened.code,
     type: t(turn.locale, `type.${opened.type}`),

@@ -1,0 +1,241 @@
+// The loop closed: a case a room returns waits in a triage queue with its own deadline, 催办 and 督办;
+// reminders of a deadline that no longer holds stay silent; deadlines follow the centre's calendar;
+// who may act on a case is decided by the use cases.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { assignRoom } from "../src/cases/assign-room.js";
+import { acceptCase, closeCase, declineCase } from "../src/cases/change-status.js";
+import { listTriageQueue } from "../src/cases/list-triage-queue.js";
+import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
+import type { Outbound } from "../src/bot/messages.js";
+import { createMediatorJobHandlers } from "../src/bot/mediator.js";
+import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
+import { createJobWorker } from "../src/jobs/worker.js";
+import { MINUTE } from "../src/lib/clock.js";
+import { isAppError } from "../src/lib/errors.js";
+import { newId } from "../src/lib/ids.js";
+import { silentLogger } from "../src/lib/logger.js";
+import { createTestDb, type TestDb } from "./support/db.js";
+import { caseDeps } from "./support/dialogue.js";
+import { all, count, one, sql } from "./support/query.js";
+
+function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
+  return {
+    intakeKey: newId(),
+    actor: "resident:web:u1",
+    description: "楼上漏水把我家天花板泡坏了，物业一直推",
+    type: "property_mgmt",
+    riskFlags: [],
+    language: "zh-CN",
+    claimant: { channel: "web", channelUserId: "u1" },
+    ...over,
+  };
+}
+
+/** Stands in for the channels: what reached each chat. */
+function recordingMessenger() {
+  const sent: { channel: string; userId: string; text: string }[] = [];
+  const messenger = {
+    send: async (channel: string, userId: string, messages: Outbound[]) => {
+      for (const m of messages) if (m.kind === "text") sent.push({ channel, userId, text: m.text });
+    },
+    sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }),
+  };
+  return { sent, messenger };
+}
+
+describe("the triage queue and its deadlines", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  function setup(at = "2026-11-23T02:00:00Z") {
+    const deps = caseDeps(t);
+    deps.clock.set(at); // Monday 10:00 in Shanghai: open
+    const { sent, messenger } = recordingMessenger();
+    const worker = createJobWorker({
+      sql: t.sql,
+      clock: deps.clock,
+      logger: silentLogger,
+      handlers: { ...createCaseJobHandlers({ ...deps, messenger }), ...createMediatorJobHandlers({ ...deps, messenger }) },
+    });
+    const notices = () => all(t.sql, sql`SELECT "kind", "staffId", "text" FROM "Notification" ORDER BY "createdAt", "kind"`);
+    return { deps, sent, worker, notices };
+  }
+
+  it("a declined case waits in the triage queue, the resident is told plainly, the desk is reminded and the supervisor told on time", async () => {
+    const { deps, sent, worker, notices } = setup();
+    const c = await openCase(deps, input());
+    await worker.sweep(); // the property room hears of it
+    deps.clock.advance(30 * MINUTE); // 10:30
+    await declineCase(deps, { caseId: c.id, actor: "staff:duty_property", reason: "属于业主间漏水，不是物业纠纷" });
+
+    const stored = await one(t.sql, sql`SELECT "status", "triageDueAt", "mediatorId" FROM "Case" WHERE "id" = ${c.id}`);
+    expect(stored.status).toBe("received");
+    expect(stored.triageDueAt.toISOString()).toBe("2026-11-23T03:30:00.000Z"); // one working hour: 11:30
+
+    const queue = await listTriageQueue(deps);
+    expect(queue.map((q) => [q.code, q.roomId, q.returnReason, q.triageDueAt.toISOString()])).toEqual([
+      [c.code, "property_room", "属于业主间漏水，不是物业纠纷", "2026-11-23T03:30:00.000Z"],
+    ]);
+
+    await worker.sweep(); // the resident's notice
+    const told = sent.filter((m) => m.userId === "u1").map((m) => m.text);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(c.code);
+    expect(told[0]).toContain("中心正在为您找合适的调解室");
+    expect(told[0]).toContain("11月23日 11:30");
+    expect(told[0]).not.toContain("不需要您做什么");
+
+    deps.clock.set("2026-11-23T03:00:00Z"); // 11:00: the old acceptance deadline; it is moot
+    expect(await worker.sweep()).toBe(1);
+    expect((await notices()).map((n) => n.kind)).toEqual(["case_assigned"]);
+
+    deps.clock.set("2026-11-23T03:30:00Z"); // 11:30: the triage deadline → 催办 to the duty desk
+    expect(await worker.sweep()).toBe(1);
+    const remind = await one(t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"sla_remind"}`);
+    expect(remind.staffId).toBe("duty_desk");
+    expect(remind.text).toContain("【催办】");
+    expect(remind.text).toContain(c.code);
+    expect(remind.text).toContain("分流时限");
+
+    deps.clock.set("2026-11-23T04:30:00Z"); // one working hour past it → 督办 to the supervisor
+    await worker.sweep();
+    const escalate = await one(t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"sla_escalate"}`);
+    expect(escalate.staffId).toBe("supervisor");
+    expect(escalate.text).toContain("【督办】");
+    expect(escalate.text).toContain(c.code);
+    expect((await notices()).map((n) => n.kind)).toEqual(["case_assigned", "sla_remind", "sla_escalate"]);
+  });
+
+  it("routed from triage, the case gets a fresh acceptance deadline; the old reminders and the triage ones stay silent", async () => {
+    const { deps, sent, worker, notices } = setup();
+    const c = await openCase(deps, input({ type: "neighbor", description: "隔壁装修天天早上六点打钻" })); // village committee
+    await worker.sweep();
+    deps.clock.advance(10 * MINUTE);
+    await declineCase(deps, { caseId: c.id, actor: "staff:duty_village", reason: "两村之间，本村调不了" });
+    deps.clock.advance(10 * MINUTE); // 10:20: the duty desk sends it to the township
+    const routed = await assignRoom(deps, { code: c.code, roomId: "township_committee", actor: "staff:duty_desk" });
+    expect(routed.acceptDueAt.toISOString()).toBe("2026-11-23T03:20:00.000Z");
+    expect(await listTriageQueue(deps)).toEqual([]);
+
+    await worker.sweep();
+    const assigned = (await notices()).filter((n) => n.kind === "case_assigned").map((n) => n.staffId);
+    expect(assigned).toEqual(["duty_village", "duty_township"]);
+    const residentHeard = sent.filter((m) => m.userId === "u1").map((m) => m.text);
+    expect(residentHeard.at(-1)).toContain(c.code);
+    expect(residentHeard.at(-1)).toContain("乡镇");
+    expect(residentHeard.at(-1)).toContain("11月23日 11:20");
+
+    // 11:00 the old acceptance deadline, 11:10 the triage deadline: both moot, both done, nothing sent.
+    deps.clock.set("2026-11-23T03:10:00Z");
+    expect(await worker.sweep()).toBe(2);
+    expect((await notices()).map((n) => n.kind)).toEqual(["case_assigned", "case_assigned"]);
+    const staleDone = await count(t.sql, sql`SELECT 1 FROM "Job" WHERE "kind" = ${"sla.remind"} AND "doneAt" IS NOT NULL`);
+    expect(staleDone).toBe(2);
+
+    deps.clock.set("2026-11-23T03:20:00Z"); // the new deadline: the township is reminded
+    await worker.sweep();
+    const reminds = await all(t.sql, sql`SELECT "staffId", "text" FROM "Notification" WHERE "kind" = ${"sla_remind"}`);
+    expect(reminds.map((r) => r.staffId)).toEqual(["duty_township"]);
+    expect(reminds[0]!.text).toContain("11月23日 11:20");
+
+    deps.clock.set("2026-11-23T04:20:00Z"); // past the new one by the margin; the old escalations (12:00, 12:10) said nothing
+    await worker.sweep();
+    const escalations = await all(t.sql, sql`SELECT "staffId", "text" FROM "Notification" WHERE "kind" = ${"sla_escalate"}`);
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]!.text).toContain("11月23日 11:20");
+  });
+
+  it("a re-routed case's old reminder does not fire, even back in the same room", async () => {
+    const { deps, worker, notices } = setup();
+    const c = await openCase(deps, input({ type: "neighbor", description: "邻居的狗天天夜里叫" }));
+    await worker.sweep();
+    deps.clock.advance(20 * MINUTE); // 10:20: the supervisor re-routes it to the same room (a fresh start)
+    await assignRoom(deps, { code: c.code, roomId: "village_committee", actor: "staff:supervisor", reason: "重新分派" });
+    await worker.sweep();
+    expect((await notices()).map((n) => [n.kind, n.staffId])).toEqual([
+      ["case_assigned", "duty_village"],
+      ["case_assigned", "duty_village"],
+    ]);
+    deps.clock.set("2026-11-23T03:00:00Z"); // the first deadline
+    await worker.sweep();
+    expect(await count(t.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"sla_remind"}`)).toBe(0);
+    deps.clock.set("2026-11-23T03:20:00Z"); // the second
+    await worker.sweep();
+    expect(await count(t.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = ${"sla_remind"}`)).toBe(1);
+  });
+});
+
+describe("deadlines on the centre's calendar", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("a holiday moves the acceptance and resolution deadlines to the next working day; a make-up Saturday is worked", async () => {
+    const deps = caseDeps(t);
+    deps.clock.set("2026-11-23T09:00:00Z"); // Monday 17:00: half an hour left today
+    const before = await openCase(deps, input());
+    expect(before.acceptDueAt.toISOString()).toBe("2026-11-24T01:00:00.000Z"); // Tuesday 09:00
+
+    await deps.repos.sla.setDay({ date: "2026-11-24", workday: false, name: "测试假日" });
+    const after = await openCase(deps, input());
+    expect(after.acceptDueAt.toISOString()).toBe("2026-11-25T01:00:00.000Z"); // Wednesday 09:00
+    const stored = await one(t.sql, sql`SELECT "acceptDueAt" FROM "Case" WHERE "id" = ${after.id}`);
+    expect(stored.acceptDueAt.toISOString()).toBe("2026-11-25T01:00:00.000Z");
+
+    // 3 days for a labour case opened Saturday 28 November end on Tuesday 1 December … unless that is a holiday.
+    deps.clock.set("2026-11-28T02:00:00Z");
+    expect((await openCase(deps, input({ type: "labor" }))).resolveDueAt.toISOString()).toBe("2026-12-01T15:59:59.999Z");
+    await deps.repos.sla.setDay({ date: "2026-12-01", workday: false, name: null });
+    expect((await openCase(deps, input({ type: "labor" }))).resolveDueAt.toISOString()).toBe("2026-12-02T15:59:59.999Z");
+
+    // Saturday as a make-up working day (调休): a case opened then is to be accepted that morning.
+    await deps.repos.sla.setDay({ date: "2026-11-28", workday: true, name: "调休" });
+    expect((await openCase(deps, input())).acceptDueAt.toISOString()).toBe("2026-11-28T03:00:00.000Z");
+  });
+});
+
+describe("who may act on a case is decided in the domain", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("refuses staff outside the room, a mediator assigning someone else, a resident withdrawing another's case: FORBIDDEN, nothing stored", async () => {
+    const deps = caseDeps(t);
+    deps.clock.set("2026-11-23T02:00:00Z");
+    const c = await openCase(deps, input()); // the property room
+    const attempts = [
+      acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_township" }),
+      declineCase(deps, { caseId: c.id, actor: "staff:duty_township", reason: "-" }),
+      acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_property" }),
+      assignRoom(deps, { code: c.code, roomId: "village_committee", actor: "staff:duty_property" }),
+      closeCase(deps, { caseId: c.id, outcome: "withdrawn", actor: "resident:web:someone-else" }),
+      closeCase(deps, { caseId: c.id, outcome: "referred", actor: "resident:web:u1" }),
+      acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:nobody" }),
+    ];
+    for (const attempt of attempts) {
+      const err = await attempt.catch((e: unknown) => e);
+      expect(isAppError(err, "FORBIDDEN")).toBe(true);
+    }
+    const stored = await one(t.sql, sql`SELECT "status", "mediatorId", "roomId" FROM "Case" WHERE "id" = ${c.id}`);
+    expect([stored.status, stored.mediatorId, stored.roomId]).toEqual(["routed", null, "property_room"]);
+    expect(await count(t.sql, sql`SELECT 1 FROM "CaseEvent" WHERE "caseId" = ${c.id}`)).toBe(2);
+
+    // The room's own mediator may; the claimant may withdraw their own case.
+    await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
+    await closeCase(deps, { caseId: c.id, outcome: "withdrawn", actor: "resident:web:u1" });
+    expect((await one(t.sql, sql`SELECT "status" FROM "Case" WHERE "id" = ${c.id}`)).status).toBe("closed");
+  });
+});
