@@ -1,16 +1,17 @@
 import fs from "node:fs";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { createConversationRepository } from "./bot/conversation.repository.js";
+import { appendTranscript, createConversationRepository } from "./bot/conversation.repository.js";
+import { createLocalFileStore } from "./files/file-store.js";
+import { createDispatcher, type Dispatcher } from "./notify/dispatcher.js";
+import { createMessenger, type Messenger } from "./notify/messenger.js";
 import { createDialogue, type Dialogue } from "./bot/dialogue.js";
-import { createMessenger, type ChannelSender } from "./bot/channels/messenger.js";
 import type { TelegramChannel } from "./bot/channels/telegram/telegram-channel.js";
-import type { RateLimits } from "./bot/channels/telegram/outbox.js";
-import { createWebChatRouter, WEB_CHANNEL } from "./bot/channels/web/web-chat.routes.js";
+import type { RateLimits } from "./bot/channels/telegram/limits.js";
+import { createWebChatRouter } from "./bot/channels/web/web-chat.routes.js";
 import { createMediatorJobHandlers } from "./bot/mediator.js";
 import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
 import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
-import type { Outbound } from "./bot/messages.js";
 import type { Transcriber } from "./speech/port.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
@@ -57,6 +58,9 @@ export interface Running {
   server: Server;
   dialogue: Dialogue;
   worker: JobWorker;
+  /** The delivery ledger's sender (tests drive `sweep` when the worker is not started). */
+  dispatcher: Dispatcher;
+  messenger: Messenger;
   telegram?: TelegramChannel;
   cases: CaseDeps;
   close(): Promise<void>;
@@ -84,15 +88,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const handoffs = createHandoffRepository(sql);
   const transcriber = config.speech ? await buildTranscriber(config.speech) : undefined;
 
-  const senders = new Map<string, ChannelSender>();
-  // The web chat's transcript is its delivery; other channels send, and the transcript keeps a copy,
-  // so a person taking over reads notices and staff replies too.
-  senders.set(WEB_CHANNEL, (userId, messages) => conversations.appendOutbound(WEB_CHANNEL, userId, messages, clock.now()));
-  const recorded = (channel: string, send: ChannelSender): ChannelSender => async (userId: string, messages: Outbound[]) => {
-    await send(userId, messages);
-    await conversations.appendOutbound(channel, userId, messages, clock.now());
-  };
-  const messenger = createMessenger(senders);
+  // The delivery ledger: every message to a person is a row; the dispatcher sends them on the channels
+  // this process runs (the web chat's transcript is its own delivery, so it has no sender).
+  const leaseOwner = processOwner();
+  const dispatcher = createDispatcher({ sql, clock, logger, owner: leaseOwner, pollMs: config.JOB_POLL_MS });
+  const files = createLocalFileStore(config.DATA_DIR);
+  const messenger = createMessenger({ sql, clock, appendTranscript, onQueued: (channel, recipient) => void dispatcher.drain(channel, recipient) });
 
   let worker: JobWorker | undefined;
   // One repository per aggregate on the Sql port: everything the use cases read and write.
@@ -117,20 +118,22 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // One claim name for this process: the worker and the inbound pipeline share it, and one keeper
   // renews every claim it holds, so another instance takes over only the work of a process that died.
   const leaseTiming = options.leases ?? {};
-  const leases = createLeaseKeeper({ sql, clock, logger, owner: processOwner(), ...leaseTiming });
+  const leases = createLeaseKeeper({ sql, clock, logger, owner: leaseOwner, ...leaseTiming });
   const health = createHealthRegistry();
   let poller: SingletonRole | undefined;
   let telegram: TelegramChannel | undefined;
   if (config.telegram) {
     // grammY loads only when Telegram is configured.
-    const { createTelegramChannel, TELEGRAM_CHANNEL } = await import("./bot/channels/telegram/telegram-channel.js");
+    const { createTelegramChannel } = await import("./bot/channels/telegram/telegram-channel.js");
     telegram = createTelegramChannel({
       owner: leases.owner,
       ...config.telegram,
       publicBaseUrl: config.PUBLIC_BASE_URL,
       linkBaseUrl: config.publicBaseUrl,
       dataDir: config.DATA_DIR,
+      files,
       dialogue,
+      dispatcher,
       sql,
       clock,
       logger,
@@ -146,7 +149,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       reportHealth: health.reporter("telegram"),
       ...options.telegram,
     });
-    senders.set(TELEGRAM_CHANNEL, recorded(TELEGRAM_CHANNEL, telegram.send));
   }
 
   worker = createJobWorker({
@@ -196,7 +198,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   await schedulePrune(sql, config.CENTRE_TIMEZONE, clock.now());
   leases.start();
-  if (options.startWorker !== false) worker.start();
+  if (options.startWorker !== false) {
+    worker.start();
+    dispatcher.start();
+  }
   await telegram?.start();
   logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");
 
@@ -207,6 +212,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     server,
     dialogue,
     worker,
+    dispatcher,
+    messenger,
     cases,
     telegram,
     async close() {
@@ -214,6 +221,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await poller?.stop();
       await telegram?.stop();
       await worker.stop();
+      await dispatcher.stop();
       leases.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();

@@ -12,6 +12,7 @@ import { silentLogger } from "../src/lib/logger.js";
 import { runChild } from "./support/child.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { caseDeps } from "./support/dialogue.js";
+import { ledgerMessenger } from "./support/ledger.js";
 import { all, count, one, sql } from "./support/query.js";
 
 function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
@@ -27,11 +28,6 @@ function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
   };
 }
 
-/** A messenger that records what reached each chat, standing in for the channels. */
-function recordingMessenger() {
-  const sent: { channel: string; userId: string; text: string }[] = [];
-  return { sent, sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
-}
 
 describe("durable jobs and SLA reminders", () => {
   let t: TestDb;
@@ -45,7 +41,7 @@ describe("durable jobs and SLA reminders", () => {
   function setup() {
     const deps = caseDeps(t);
     deps.clock.set("2026-11-23T02:00:00Z");
-    const messenger = recordingMessenger();
+    const messenger = ledgerMessenger(t.sql, deps.clock);
     const worker = createJobWorker({
       sql: t.sql,
       clock: deps.clock,
@@ -62,14 +58,14 @@ describe("durable jobs and SLA reminders", () => {
     const c = await openCase(deps, input());
 
     expect(await worker.sweep()).toBe(1); // at once: the room's mediator hears of the new case
-    expect(messenger.sent[0]!.text).toContain("【新案件分派】");
+    expect((await messenger.sent())[0]!.text).toContain("【新案件分派】");
     expect(await worker.sweep()).toBe(0); // nothing else due yet
     deps.clock.advance(HOUR); // the acceptance deadline
     expect(await worker.sweep()).toBe(1);
-    expect(messenger.sent).toHaveLength(2);
-    expect(messenger.sent[1]!.userId).toBe("mediator-chat");
-    expect(messenger.sent[1]!.text).toContain("【催办】");
-    expect(messenger.sent[1]!.text).toContain(c.code);
+    expect((await messenger.sent())).toHaveLength(2);
+    expect((await messenger.sent())[1]!.userId).toBe("mediator-chat");
+    expect((await messenger.sent())[1]!.text).toContain("【催办】");
+    expect((await messenger.sent())[1]!.text).toContain(c.code);
 
     deps.clock.advance(HOUR); // past it by the margin
     expect(await worker.sweep()).toBe(1);
@@ -79,7 +75,7 @@ describe("durable jobs and SLA reminders", () => {
     expect(escalation.text).toContain(c.code);
     // no channel for the supervisor: it waits in the notifications list, undelivered
     expect(escalation.deliveredAt).toBeNull();
-    expect(messenger.sent).toHaveLength(2);
+    expect((await messenger.sent())).toHaveLength(2);
   });
 
   it("sends nothing when the case moved on before its deadline", async () => {
@@ -91,8 +87,8 @@ describe("durable jobs and SLA reminders", () => {
     await worker.sweep();
     expect(await count(t.sql, sql`SELECT 1 FROM "Notification"`)).toBe(0);
     // staff hear nothing; the resident only hears that the case was accepted
-    expect(messenger.sent.map((m) => m.userId)).toEqual(["u1"]);
-    expect(messenger.sent[0]!.text).toContain("已由调解员受理");
+    expect((await messenger.sent()).map((m) => m.userId)).toEqual(["u1"]);
+    expect((await messenger.sent())[0]!.text).toContain("已由调解员受理");
     // the resolution deadline (3 days, general) is now what is watched
     const pending = await all(t.sql, sql`SELECT * FROM "Job" WHERE "doneAt" IS NULL AND "kind" LIKE ${"sla.%"}`);
     expect(pending.map((j) => JSON.parse(j.payload).stage)).toEqual(["resolve", "resolve"]);
@@ -134,7 +130,7 @@ describe("durable jobs and SLA reminders", () => {
     const reopened = await openDatabase(t.url);
     Object.assign(t, reopened); // cleanup closes this one
     const next = caseDeps(reopened, deps.clock);
-    const messenger = recordingMessenger();
+    const messenger = ledgerMessenger(t.sql, deps.clock);
     deps.clock.advance(HOUR);
     const worker = createJobWorker({
       sql: reopened.sql,
@@ -206,19 +202,19 @@ describe("news for the parties", () => {
 
   it("tells the resident on their channel when a mediator accepts and when the case closes", async () => {
     const deps = caseDeps(t);
-    const sent: { channel: string; userId: string; text: string }[] = [];
-    const messenger = { sendText: async (channel: string, userId: string, text: string) => void sent.push({ channel, userId, text }) };
+    const messenger = ledgerMessenger(t.sql, deps.clock);
+    const sent = async () => (await messenger.sent()).map(({ channel, userId, text }) => ({ channel, userId, text }));
     const worker = createJobWorker({ sql: t.sql, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
     await t.sql.execute(sql`DELETE FROM "Job"`); // only the news for the resident matters here
     const c = await openCase(deps, input({ claimant: { channel: "telegram", channelUserId: "4242" } }));
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await worker.sweep();
-    expect(sent).toEqual([{ channel: "telegram", userId: "4242", text: expect.stringContaining(`${c.code} 已由调解员受理`) }]);
+    expect(await sent()).toEqual([{ channel: "telegram", userId: "4242", text: expect.stringContaining(`${c.code} 已由调解员受理`) }]);
     await closeCase(deps, { caseId: c.id, outcome: "resolved", actor: "staff:duty_property" });
     await worker.sweep();
-    expect(sent[1]!.text).toContain("已结案：调解成功");
+    expect((await sent())[1]!.text).toContain("已结案：调解成功");
     await worker.sweep();
-    expect(sent).toHaveLength(2);
+    expect(await sent()).toHaveLength(2);
   });
 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { TokenBucket } from "../src/bot/channels/telegram/outbox.js";
 import { splitText } from "../src/bot/channels/telegram/render.js";
 import { TelegramChat, until } from "./fakes/telegram-api.js";
 import { scriptedClassifier } from "./support/classifiers.js";
@@ -48,15 +47,6 @@ describe("Telegram channel (long polling)", () => {
 });
 
 describe("Telegram pacing and rendering", () => {
-  it("lets a burst through, then paces to the rate", () => {
-    const b = new TokenBucket(1, 3, 0);
-    expect([b.reserve(0), b.reserve(0), b.reserve(0)]).toEqual([0, 0, 0]);
-    expect(b.reserve(0)).toBe(1000);
-    expect(b.reserve(0)).toBe(2000);
-    // After a quiet spell the bucket refills, never past its size.
-    expect(b.reserve(10_000)).toBe(0);
-  });
-
   it("splits a text over Telegram's 4096 characters at line breaks", () => {
     const text = Array.from({ length: 300 }, (_, i) => `第${i}行：${"字".repeat(20)}`).join("\n");
     const parts = splitText(text);

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import type { Classifier } from "../src/classify/port.js";
@@ -237,6 +236,64 @@ describe("Telegram channel (webhook)", () => {
     expect(w.fake.sent("sendMessage", 202)).toHaveLength(2);
   });
 
+  it("a 429 with a long retry_after is waited out in the ledger: nothing sent twice, the chat's order kept", async () => {
+    const clock = new ManualClock("2026-11-23T02:00:00Z");
+    await startApp(classifier(), clock);
+    w.fake.rateLimit({ method: "sendMessage", chatId: 203, retryAfter: 200 });
+    const resident = chat(203);
+    const start = resident.textUpdate("/start");
+    await deliver(start);
+    await w.settled(Number(start.update_id));
+    // Telegram said "wait 200 s": nothing more was tried, both replies wait in the ledger.
+    const calls = () => w.fake.calls.filter((c) => String(c.params.chat_id) === "203" && c.method.startsWith("sendMessage")).map((c) => c.method);
+    expect(calls()).toEqual(["sendMessage:429"]);
+    const states = async () =>
+      (await all(w.t.sql, sql`SELECT "state" FROM "Delivery" WHERE "recipient" = '203' ORDER BY "createdAt", "id"`)).map((r) => r.state);
+    expect(await states()).toEqual(["queued", "queued"]);
+    clock.advance(199_000);
+    await w.app!.dispatcher.sweep();
+    expect(calls()).toEqual(["sendMessage:429"]);
+    clock.advance(1_000);
+    await w.app!.dispatcher.sweep();
+    expect(calls()).toEqual(["sendMessage:429", "sendMessage", "sendMessage"]);
+    expect(String(w.fake.sent("sendMessage", 203)[0]!.params.text)).toContain("一扇门");
+    expect(await states()).toEqual(["sent", "sent"]);
+  });
+
+  it("a Bot API outage in the middle of a reply: what went out is not sent again, the rest follows after a back-off", async () => {
+    const clock = new ManualClock("2026-11-23T02:00:00Z");
+    await startApp(classifier(), clock);
+    w.fake.refuse({ method: "sendMessage", chatId: 205, code: 502, description: "Bad Gateway", skip: 1 });
+    const resident = chat(205);
+    const start = resident.textUpdate("/start");
+    await deliver(start);
+    await w.settled(Number(start.update_id));
+    expect(w.fake.sent("sendMessage", 205)).toHaveLength(1); // the greeting; the consent question failed
+    const [, second] = await all(w.t.sql, sql`SELECT * FROM "Delivery" WHERE "recipient" = '205' ORDER BY "createdAt", "id"`);
+    expect(second).toMatchObject({ state: "queued", attempts: 1, error: expect.stringContaining("502") });
+    // The same update delivered again (Telegram retries a webhook it thinks failed): nothing re-sent.
+    await deliver(start);
+    clock.advance(5_000);
+    await w.app!.dispatcher.sweep();
+    const texts = w.fake.sent("sendMessage", 205).map((c) => String(c.params.text));
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain("一扇门");
+    expect(texts[1]).toContain("同意就开始登记");
+  });
+
+  it("a resident who blocked the bot: the delivery fails for good, is not retried, and the turn is still stored", async () => {
+    await startApp();
+    w.fake.refuse({ method: "sendMessage", chatId: 206, code: 403, description: "Forbidden: bot was blocked by the user", times: 10 });
+    const resident = chat(206);
+    const start = resident.textUpdate("/start");
+    await deliver(start);
+    await w.settled(Number(start.update_id));
+    const rows = await all(w.t.sql, sql`SELECT * FROM "Delivery" WHERE "recipient" = '206' ORDER BY "createdAt", "id"`);
+    expect(rows.map((r) => [r.state, r.retryable])).toEqual([["failed", false], ["failed", false]]);
+    expect(w.fake.calls.filter((c) => String(c.params.chat_id) === "206")).toHaveLength(2); // one try each
+    expect(await count(w.t.sql, sql`SELECT 1 FROM "ChatMessage" AS m JOIN "Conversation" AS c ON c."id" = m."conversationId" WHERE c."userId" = '206'`)).toBe(3);
+  });
+
   it("picks up where the resident was after a restart, including an update stored but not handled", async () => {
     await startApp();
     const resident = chat(104);
@@ -328,28 +385,38 @@ describe("Telegram channel (webhook)", () => {
     expect(fs.readFileSync(evidence!.storagePath).equals(pdf)).toBe(true);
   });
 
-  it("sends a file as a document: the bytes uploaded intact, with its name and caption", async () => {
+  it("sends a file as a document from the file store: the bytes uploaded intact, with its name and caption, recorded as sent", async () => {
     await startApp();
-    // A document the centre serves (roadmap 4 renders these); here a small local server stands in.
+    // A document the centre holds (issue 11 renders these): in the file store, named by its SHA-256.
     const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.from("受理通知书 OD-20261123-0001 ".repeat(200))]);
-    const docs = http.createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/pdf", "content-length": pdf.length });
-      res.end(pdf);
-    });
-    await new Promise<void>((r) => docs.listen(0, "127.0.0.1", r));
-    try {
-      const url = `http://127.0.0.1:${(docs.address() as AddressInfo).port}/documents/notice.pdf`;
-      await w.app!.telegram!.send("108", [
-        { kind: "file", name: "受理通知书.pdf", mime: "application/pdf", url, caption: "案件 OD-20261123-0001 受理通知书" },
-      ]);
-      const [sent] = w.fake.sent("sendDocument", 108);
-      expect(sent?.uploads).toEqual([
-        { field: "document", name: "受理通知书.pdf", size: pdf.length, sha256: createHash("sha256").update(pdf).digest("hex") },
-      ]);
-      expect(sent?.params.caption).toBe("案件 OD-20261123-0001 受理通知书");
-    } finally {
-      await new Promise<void>((r) => docs.close(() => r()));
-    }
+    const sha = createHash("sha256").update(pdf).digest("hex");
+    fs.mkdirSync(path.join(w.app!.config.DATA_DIR, "documents"), { recursive: true });
+    fs.writeFileSync(path.join(w.app!.config.DATA_DIR, "documents", sha), pdf);
+    await w.app!.messenger.send(
+      "telegram",
+      "108",
+      [{ kind: "file", name: "受理通知书.pdf", mime: "application/pdf", ref: `documents/${sha}`, caption: "案件 OD-20261123-0001 受理通知书" }],
+      { kind: "document" },
+    );
+    await until(async () => (await all(w.t.sql, sql`SELECT * FROM "Delivery" WHERE "state" = 'sent' AND "kind" = 'document'`)).length === 1, "document sent");
+    const [sent] = w.fake.sent("sendDocument", 108);
+    expect(sent?.uploads).toEqual([{ field: "document", name: "受理通知书.pdf", size: pdf.length, sha256: sha }]);
+    expect(sent?.params.caption).toBe("案件 OD-20261123-0001 受理通知书");
+    const [row] = await all(w.t.sql, sql`SELECT * FROM "Delivery" WHERE "kind" = 'document'`);
+    expect(row).toMatchObject({ channel: "telegram", recipient: "108", state: "sent", attempts: 1 });
+    expect(row!.channelMessageId).toMatch(/^\d+$/);
+  });
+
+  it("a document missing from the file store is our bug: failed, not retried, logged as an error; the chat's next message still goes", async () => {
+    await startApp();
+    await w.app!.messenger.send("telegram", "109", [
+      { kind: "file", name: "x.pdf", mime: "application/pdf", ref: `documents/${"0".repeat(64)}` },
+      { kind: "text", text: "下一条" },
+    ]);
+    await until(() => w.fake.sent("sendMessage", 109).length === 1, "next message");
+    const rows = await all(w.t.sql, sql`SELECT * FROM "Delivery" WHERE "recipient" = '109' ORDER BY "createdAt", "id"`);
+    expect(rows.map((r) => [r.state, r.retryable])).toEqual([["failed", false], ["sent", null]]);
+    expect(w.fake.sent("sendDocument", 109)).toEqual([]);
   });
 
   it("links a mediator with a one-time invite, tells them of a routed case, shows the queue and takes an acceptance", async () => {

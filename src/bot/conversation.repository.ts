@@ -2,7 +2,15 @@ import type { LinkedStaff } from "../cases/link-staff.js";
 import { join, sql, type Sql } from "../db/sql.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { CHANNEL_CAPABILITIES } from "../notify/channels.js";
+import { insertDeliveries } from "../notify/delivery.repository.js";
 import type { Inbound, Outbound } from "./messages.js";
+
+/**
+ * A reply not sent within a day (the channel was down all that time) is dropped with a record: out of
+ * its conversation it would only confuse; the person's next message gets a fresh answer.
+ */
+const REPLY_EXPIRES_MS = 24 * 3600_000;
 
 export interface StoredConversation {
   id: string;
@@ -31,6 +39,24 @@ export interface TranscriptEntry {
  * number cannot commit before an earlier one, so a reader polling "after N" never skips a row (ids
  * from concurrent transactions can commit out of order on PostgreSQL).
  */
+/**
+ * Appends outbound messages to a person's transcript in the caller's transaction (creating the
+ * conversation if it is their first); returns the first message's number.
+ */
+export async function appendTranscript(tx: Sql, channel: string, userId: string, outbound: Outbound[], now: Date): Promise<number> {
+  // One statement creates the conversation or takes its row, and hands out the numbers.
+  const [convo] = await tx.query<{ id: string; lastSeq: number }>(sql`
+    INSERT INTO "Conversation" ("id", "channel", "userId", "state", "lastSeq", "createdAt", "updatedAt")
+    VALUES (${newId()}, ${channel}, ${userId}, '{}', ${outbound.length}, ${now}, ${now})
+    ON CONFLICT ("channel", "userId") DO UPDATE SET "lastSeq" = "Conversation"."lastSeq" + excluded."lastSeq"
+    RETURNING "id", "lastSeq"`);
+  const first = convo!.lastSeq - outbound.length + 1;
+  await tx.execute(sql`
+    INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "createdAt")
+    VALUES ${join(outbound.map((o, i) => sql`(${convo!.id}, ${first + i}, 'out', ${JSON.stringify(o)}, ${now})`))}`);
+  return first;
+}
+
 export function createConversationRepository(db: Sql) {
   async function repliesOfTurn(turnId: string): Promise<Outbound[]> {
     const rows = await db.query<{ payload: string }>(sql`
@@ -130,6 +156,22 @@ export function createConversationRepository(db: Sql) {
         await tx.execute(sql`
           INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "turnId", "externalKey", "createdAt")
           VALUES ${join(rows)}`);
+        // The replies are deliveries too, committed with the turn: on the web the transcript is their
+        // delivery; elsewhere the channel's sender sends them, each once, after the commit.
+        const written = CHANNEL_CAPABILITIES[t.channel]?.transcriptIsDelivery ?? false;
+        await insertDeliveries(
+          tx,
+          t.outbound.map((message, i) => ({
+            channel: t.channel,
+            recipient: t.userId,
+            kind: "reply" as const,
+            message,
+            turnId,
+            expiresAt: written ? null : new Date(t.now.getTime() + REPLY_EXPIRES_MS),
+            ...(written ? { sentAs: String(first + 1 + i) } : {}),
+          })),
+          t.now,
+        );
         for (const effect of t.effects ?? []) await effect(tx);
         return last;
       });
@@ -142,22 +184,9 @@ export function createConversationRepository(db: Sql) {
       return rows[0]?.locale ?? null;
     },
 
-    /** Messages that did not come from a reply (notices, reminders) join the transcript too. */
-    async appendOutbound(channel: string, userId: string, outbound: Outbound[], now: Date): Promise<void> {
-      if (outbound.length === 0) return;
-      await db.transaction(async (tx) => {
-        // One statement creates the conversation or takes its row, and hands out the numbers.
-        const [convo] = await tx.query<{ id: string; lastSeq: number }>(sql`
-          INSERT INTO "Conversation" ("id", "channel", "userId", "state", "lastSeq", "createdAt", "updatedAt")
-          VALUES (${newId()}, ${channel}, ${userId}, '{}', ${outbound.length}, ${now}, ${now})
-          ON CONFLICT ("channel", "userId") DO UPDATE SET "lastSeq" = "Conversation"."lastSeq" + excluded."lastSeq"
-          RETURNING "id", "lastSeq"`);
-        const first = convo!.lastSeq - outbound.length + 1;
-        await tx.execute(sql`
-          INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "createdAt")
-          VALUES ${join(outbound.map((o, i) => sql`(${convo!.id}, ${first + i}, 'out', ${JSON.stringify(o)}, ${now})`))}`);
-      });
-    },
+    /** Messages that did not come from a reply join the transcript (the messenger does this for notices). */
+    appendOutbound: (channel: string, userId: string, outbound: Outbound[], now: Date) =>
+      outbound.length === 0 ? Promise.resolve(0) : db.transaction((tx) => appendTranscript(tx, channel, userId, outbound, now)),
 
     /** The last `limit` messages, oldest first: what a person taking over reads. */
     async recent(channel: string, userId: string, limit: number): Promise<TranscriptEntry[]> {

@@ -49,12 +49,13 @@ export type Outbound =
    */
   | { kind: "text"; text: string; buttons?: Button[][]; copyText?: string }
   | { kind: "link"; text: string; url: string }
-  | { kind: "file"; name: string; mime: string; url: string; caption?: string };
+  /** `ref`: the file in the file store ("documents/<sha256>"); each channel reads the bytes from there. */
+  | { kind: "file"; name: string; mime: string; ref: string; caption?: string };
 
 /** What the dialogue answers: the replies, and where the transcript stands after them. */
 export interface Reply {
   messages: Outbound[];
-  /** Id of the last transcript row written by this turn; absent for a repeated delivery. */
+  /** The transcript number (`seq`) of the last message written by this turn; absent for a repeated delivery. */
   transcriptId?: number;
   /** The conversation's language after this turn (a channel's page chrome follows it). */
   locale?: "zh-CN" | "en";

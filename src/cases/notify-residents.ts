@@ -18,11 +18,10 @@ export function residentHearsOf(to: CaseStatus): boolean {
 
 /**
  * Tells the parties who reached us on a chat channel that their case moved (accepted, returned to
- * triage, routed to another room, closed), in the case's language. Runs as a job so a channel that is down is retried. Delivery is
- * at least once: if one of two parties' channels fails, the retry tells the first party again.
+ * triage, routed to another room, closed), in the case's language, through the delivery ledger (which retries a channel that is down).
  */
 export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messenger }): JobHandler {
-  return async (payload) => {
+  return async (payload, ctx) => {
     const { caseId, to, outcome } = payload as { caseId: string; to: CaseStatus; outcome?: Outcome };
     const c = await deps.repos.cases.byId(caseId);
     if (!c) return;
@@ -47,7 +46,8 @@ export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messen
       const key = `${p.channel}:${p.channelUserId}`;
       if (done.has(key)) continue;
       done.add(key);
-      await deps.messenger.sendText(p.channel, p.channelUserId, text);
+      // Keyed by the job and the chat: a retry after one party's channel failed tells nobody twice.
+      await deps.messenger.sendText(p.channel, p.channelUserId, text, undefined, { caseId, dedupeKey: `job:${ctx.jobId}:${key}` });
     }
   };
 }

@@ -8,9 +8,8 @@ import { AppError } from "../lib/errors.js";
  * itself; a channel adapter reads the bytes from here. Local disk under DATA_DIR by default.
  */
 export interface FileStore {
+  /** The bytes; NOT_FOUND when the store has no such file. */
   read(ref: string): Promise<Buffer>;
-  /** Where the file lives on disk, for adapters that stream it (undefined for a remote store). */
-  localPath(ref: string): string | undefined;
 }
 
 /** "evidence/3f…" or "documents/3f…": a folder and a SHA-256; nothing else can name a file. */
@@ -34,6 +33,5 @@ export function createLocalFileStore(dataDir: string): FileStore {
         throw err;
       }
     },
-    localPath: (ref) => resolve(ref),
   };
 }

@@ -20,7 +20,7 @@ export function processOwner(role = "onedoor"): string {
 
 export interface LeaseKeeper {
   owner: string;
-  /** Renews every lease this process holds (one statement, whatever the number of jobs). */
+  /** Renews every lease this process holds (one statement a table, whatever the number of claims). */
   renew(): Promise<number>;
   start(): void;
   stop(): void;
@@ -28,10 +28,16 @@ export interface LeaseKeeper {
 
 export function createLeaseKeeper(deps: { sql: Sql; clock: Clock; logger: Logger; owner: string; heartbeatMs?: number }): LeaseKeeper {
   let timer: NodeJS.Timeout | undefined;
-  const renew = () =>
-    deps.sql.execute(sql`
-      UPDATE "Job" SET "claimedAt" = ${deps.clock.now()}
+  const renew = async () => {
+    const now = deps.clock.now();
+    const jobs = await deps.sql.execute(sql`
+      UPDATE "Job" SET "claimedAt" = ${now}
       WHERE "claimedBy" = ${deps.owner} AND "claimedAt" IS NOT NULL AND "doneAt" IS NULL AND "failedAt" IS NULL`);
+    // Messages on their way (notify/dispatcher.ts): a send held up by the channel is not mistaken for a crash.
+    const sending = await deps.sql.execute(sql`
+      UPDATE "Delivery" SET "claimedAt" = ${now} WHERE "claimedBy" = ${deps.owner} AND "state" = 'sending'`);
+    return jobs + sending;
+  };
   return {
     owner: deps.owner,
     renew,

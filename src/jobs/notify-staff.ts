@@ -1,15 +1,14 @@
 import type { Clock } from "../lib/clock.js";
 import type { NotificationRepository } from "./notification.repository.js";
 
+import type { Messenger } from "../notify/messenger.js";
+
+export type { Messenger };
+
 /** A choice offered under a message; the same shape as the dialogue's buttons. */
 export interface NoticeButton {
   label: string;
   data: string;
-}
-
-/** Port: sends a text (with buttons, if any) to a person on a chat channel. The bot layer implements it per channel. */
-export interface Messenger {
-  sendText(channel: string, userId: string, text: string, buttons?: NoticeButton[][]): Promise<void>;
 }
 
 export interface StaffRecipient {
@@ -20,9 +19,9 @@ export interface StaffRecipient {
 }
 
 /**
- * Records a notification for a staff member and sends it on their channel when they have one; until
- * then it waits in the notifications list the web API serves. The dedupe key makes a re-run (two sweeps,
- * a retry after a crash) write nothing twice and send nothing already sent.
+ * Records a notification for a staff member and hands it to the delivery ledger for their chat when
+ * they have one; until then it waits in the notifications list the web API serves. The dedupe key makes
+ * a re-run (two sweeps, a retry after a crash) write nothing twice and send nothing twice.
  */
 export async function notifyStaff(
   deps: { repos: { notifications: NotificationRepository }; clock: Clock; messenger: Messenger },
@@ -42,6 +41,11 @@ export async function notifyStaff(
   if (!n.staff.channel || !n.staff.channelUserId) return;
   const pending = await notifications.undelivered(n.dedupeKey);
   if (!pending) return;
-  await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons);
+  await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons, {
+    kind: "staff_notice",
+    caseId: n.caseId ?? null,
+    dedupeKey: `staff:${n.dedupeKey}:${n.staff.channel}:${n.staff.channelUserId}`,
+  });
+  // Handed to the ledger: the Delivery row says when it reached the chat.
   await notifications.markDelivered(pending.id, clock.now());
 }

@@ -15,3 +15,28 @@ export function newId(): string {
 export function newToken(bytes = 18): string {
   return randomBytes(bytes).toString("base64url");
 }
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A UUIDv7 whose order is the order this process made them in, even within one millisecond (a 12-bit
+ * counter after the time, RFC 9562 method 1): rows that must be kept in the order they were written
+ * (a chat's deliveries) sort by it when their timestamps tie.
+ */
+export function orderedId(): string {
+  let ms = Date.now();
+  if (ms <= lastMs) {
+    counter++;
+    if (counter > 0xfff) {
+      lastMs++;
+      counter = 0;
+    }
+    ms = lastMs;
+  } else {
+    lastMs = ms;
+    counter = 0;
+  }
+  const hex = ms.toString(16).padStart(12, "0");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${counter.toString(16).padStart(3, "0")}-${randomUUID().slice(19)}`;
+}

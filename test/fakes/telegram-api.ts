@@ -20,7 +20,11 @@ export interface ApiCall {
 interface RateLimitRule {
   method: string;
   chatId?: string;
-  retryAfter: number;
+  /** 429 with retry_after, or another error as Telegram words it. */
+  retryAfter?: number;
+  error?: { code: number; description: string };
+  /** Let this many matching calls through first. */
+  skip: number;
   times: number;
 }
 
@@ -32,6 +36,8 @@ export interface FakeTelegram {
   push(update: Record<string, unknown>): void;
   /** Answer the next `times` matching calls with 429 and parameters.retry_after. */
   rateLimit(rule: { method: string; chatId?: string | number; retryAfter: number; times?: number }): void;
+  /** Answer the next `times` matching calls with this error (403 blocked, 400 bad request, 502 …). */
+  refuse(rule: { method: string; chatId?: string | number; code: number; description: string; times?: number; skip?: number }): void;
   /** Make a file downloadable: getFile(fileId) → file_path, and GET /file/bot<token>/<file_path> → bytes. */
   addFile(fileId: string, bytes: Buffer, filePath?: string): void;
   /** Calls of one method, optionally to one chat. */
@@ -159,7 +165,16 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
       const { params, uploads } = await readParams(req, url);
       const call: ApiCall = { method, params, seq: ++seq, ...(uploads ? { uploads } : {}) };
 
-      const rule = rules.find((r) => r.method === method && r.times > 0 && (r.chatId === undefined || r.chatId === String(params.chat_id)));
+      let rule = rules.find((r) => r.method === method && r.times > 0 && (r.chatId === undefined || r.chatId === String(params.chat_id)));
+      if (rule && rule.skip > 0) {
+        rule.skip--;
+        rule = undefined;
+      }
+      if (rule?.error) {
+        rule.times--;
+        calls.push({ ...call, method: `${method}:${rule.error.code}` });
+        return json(res, rule.error.code, { ok: false, error_code: rule.error.code, description: rule.error.description });
+      }
       if (rule) {
         rule.times--;
         calls.push({ ...call, method: `${method}:429` });
@@ -240,7 +255,16 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
       for (const w of [...waiters]) w();
     },
     rateLimit(rule) {
-      rules.push({ method: rule.method, chatId: rule.chatId === undefined ? undefined : String(rule.chatId), retryAfter: rule.retryAfter, times: rule.times ?? 1 });
+      rules.push({ method: rule.method, chatId: rule.chatId === undefined ? undefined : String(rule.chatId), retryAfter: rule.retryAfter, skip: 0, times: rule.times ?? 1 });
+    },
+    refuse(rule) {
+      rules.push({
+        method: rule.method,
+        chatId: rule.chatId === undefined ? undefined : String(rule.chatId),
+        error: { code: rule.code, description: rule.description },
+        skip: rule.skip ?? 0,
+        times: rule.times ?? 1,
+      });
     },
     addFile(fileId, bytes, filePath) {
       files.set(fileId, { path: filePath ?? `documents/${fileId}`, bytes });

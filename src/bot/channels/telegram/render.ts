@@ -41,7 +41,7 @@ export function splitText(text: string, max = MAX_TEXT): string[] {
 /** One Bot API call per part of an Outbound; buttons sit under the last part. */
 export type TelegramSend =
   | { method: "sendMessage"; text: string; keyboard?: InlineKeyboardButton[][]; entities?: MessageEntity[] }
-  | { method: "sendDocument"; url: string; name: string; mime: string; caption?: string };
+  | { method: "sendDocument"; ref: string; name: string; mime: string; caption?: string };
 
 export function renderOutbound(o: Outbound, onTooLong: (data: string) => void): TelegramSend[] {
   switch (o.kind) {
@@ -62,6 +62,6 @@ export function renderOutbound(o: Outbound, onTooLong: (data: string) => void): 
     case "link":
       return splitText(`${o.text}\n${o.url}`).map((text) => ({ method: "sendMessage" as const, text }));
     case "file":
-      return [{ method: "sendDocument", url: o.url, name: o.name, mime: o.mime, ...(o.caption ? { caption: o.caption.slice(0, MAX_CAPTION) } : {}) }];
+      return [{ method: "sendDocument", ref: o.ref, name: o.name, mime: o.mime, ...(o.caption ? { caption: o.caption.slice(0, MAX_CAPTION) } : {}) }];
   }
 }

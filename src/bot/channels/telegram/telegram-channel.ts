@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import type express from "express";
-import { Bot, GrammyError, InputFile, type Context } from "grammy";
+import { Bot, GrammyError, HttpError, InputFile, type Context } from "grammy";
 import type { BotCommandScope, Update } from "grammy/types";
 import type { Sql } from "../../../db/sql.js";
 import { t, type Locale, type MessageKey } from "../../../i18n/index.js";
@@ -12,10 +12,13 @@ import { COMMANDS } from "../../router.js";
 import type { Dialogue } from "../../dialogue.js";
 import { STAFF_COMMANDS } from "../../mediator.js";
 import type { Inbound, Outbound } from "../../messages.js";
-import type { ChannelSender } from "../messenger.js";
+import type { FileStore } from "../../../files/file-store.js";
+import { isAppError } from "../../../lib/errors.js";
+import { sendFailure, type ChannelSender } from "../../../notify/channels.js";
+import type { Dispatcher } from "../../../notify/dispatcher.js";
 import { fetchEvidence, MAX_FILE_BYTES, offeredFile } from "./evidence-files.js";
 import { baseInbound, pressedLabel, privateChatOf, startPayloadOf, TELEGRAM_CHANNEL } from "./inbound.js";
-import { Outbox, type RateLimits } from "./outbox.js";
+import { TELEGRAM_LIMITS, type RateLimits } from "./limits.js";
 import { renderOutbound } from "./render.js";
 import { Semaphore } from "./semaphore.js";
 import { createInboundPipeline } from "../../../inbound/pipeline.js";
@@ -39,7 +42,10 @@ export interface TelegramChannelDeps {
   /** Base for relative links in messages (always known). */
   linkBaseUrl: string;
   dataDir: string;
+  files: FileStore;
   dialogue: Dialogue;
+  /** The delivery ledger's sender: this channel registers itself, and drains a chat after its turn. */
+  dispatcher: Dispatcher;
   sql: Sql;
   /** This process's claim name (jobs/lease.ts), shared with the job worker. */
   owner: string;
@@ -59,8 +65,8 @@ export interface TelegramChannel {
   mode: "webhook" | "polling";
   /** The webhook route (webhook mode only). */
   router?: express.Router;
-  /** Sends messages that are not replies (notices, reminders) through the rate-limited outbox. */
-  send: ChannelSender;
+  /** One message to one chat; the dispatcher calls it for every delivery on this channel. */
+  sender: ChannelSender;
   /** The job sweep finishes updates this or a crashed process stored but did not finish. */
   jobHandlers: Record<string, JobHandler>;
   /** t.me link that opens the bot with a /start payload, once the bot's name is known. */
@@ -70,9 +76,22 @@ export interface TelegramChannel {
   stop(): Promise<void>;
 }
 
-function isPermanent(err: unknown): boolean {
-  // Blocked by the user, chat gone, message refused: sending again will not help.
-  return err instanceof GrammyError && (err.error_code === 403 || err.error_code === 400);
+/** The person blocked the bot, left, or the chat is gone: no message will reach them. */
+const UNREACHABLE = /chat not found|user is deactivated|bot was blocked|bot was kicked|user not found|have no rights to send/i;
+
+/** A failed Bot API call as the ledger sees it (notify/channels.ts). */
+function asSendFailure(err: unknown): Error {
+  if (err instanceof GrammyError) {
+    const what = `${err.method}: ${err.error_code} ${err.description}`;
+    if (err.error_code === 429) return sendFailure("rate_limited", what, (err.parameters.retry_after ?? 1) * 1000, err);
+    if (err.error_code === 403 || UNREACHABLE.test(err.description)) return sendFailure("refused", what, undefined, err);
+    if (err.error_code >= 500) return sendFailure("temporary", what, undefined, err);
+    return sendFailure("rejected", what, undefined, err);
+  }
+  if (err instanceof HttpError) return sendFailure("temporary", `network: ${err.message}`, undefined, err);
+  // A file the store no longer has is our bug, like a 400.
+  if (isAppError(err, "NOT_FOUND") || isAppError(err, "BAD_INPUT")) return sendFailure("rejected", err.message, undefined, err);
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -86,16 +105,20 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const { logger, dialogue } = deps;
   const mode = deps.webhookSecret && deps.publicBaseUrl ? "webhook" : "polling";
   const botId = deps.token.split(":")[0] ?? "bot";
-  const outbox = new Outbox(deps.limits);
+  const limits = { ...TELEGRAM_LIMITS, ...deps.limits };
+  // Fixed windows shared by every instance: a burst of a few bubbles, then the published pace.
+  const chatWindow = { limit: limits.perChatBurst, windowMs: Math.round((limits.perChatBurst * 1000) / limits.perChatPerSecond) };
+  const globalWindow = { limit: limits.globalBurst, windowMs: Math.round((limits.globalBurst * 1000) / limits.globalPerSecond) };
   const chatLock = new KeyedLock();
   const dialogueSlots = new Semaphore(deps.concurrency ?? 8);
   let stopping = false;
   let receiver: Bot | undefined;
 
   const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
-  // 429 → wait retry_after and try again (inside the chat's turn of the outbox); 5xx and network errors
-  // too. A longer flood wait fails the call and the job sweep retries the whole update later.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));
+  // A short 429 is waited out in place. A longer flood wait, a 5xx or a network error fails the call, and
+  // the ledger puts that one delivery back in the queue (retry_after, or its own durable back-off):
+  // auto-retry's own back-off would hold the claim for up to an hour of an outage.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 5, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
 
   let inited: Promise<void> | undefined;
   function ready(): Promise<void> {
@@ -114,47 +137,50 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     return inited;
   }
 
-  async function sendOne(chatId: string, o: Outbound): Promise<void> {
+  async function sendOne(chatId: string, o: Outbound): Promise<{ channelMessageId: string }> {
     const calls = renderOutbound(o, (data) => logger.error({ data }, "button data over Telegram's 64 bytes; button left out"));
+    const ids: number[] = [];
     for (const call of calls) {
       if (call.method === "sendMessage") {
-        await outbox.run(chatId, () =>
-          bot.api.sendMessage(chatId, call.text, {
-            ...(call.keyboard ? { reply_markup: { inline_keyboard: call.keyboard } } : {}),
-            ...(call.entities ? { entities: call.entities } : {}),
-          }),
-        );
+        const m = await bot.api.sendMessage(chatId, call.text, {
+          ...(call.keyboard ? { reply_markup: { inline_keyboard: call.keyboard } } : {}),
+          ...(call.entities ? { entities: call.entities } : {}),
+        });
+        ids.push(m.message_id);
       } else {
-        const res = await fetch(new URL(call.url, deps.linkBaseUrl));
-        if (!res.ok) throw new Error(`could not fetch document ${call.name}: HTTP ${res.status}`);
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        await outbox.run(chatId, () =>
-          bot.api.sendDocument(chatId, new InputFile(bytes, call.name), call.caption ? { caption: call.caption } : {}),
-        );
+        // The bytes come from the file store, never from a URL the server would fetch back from itself.
+        const bytes = await deps.files.read(call.ref);
+        const m = await bot.api.sendDocument(chatId, new InputFile(bytes, call.name), call.caption ? { caption: call.caption } : {});
+        ids.push(m.message_id);
       }
     }
+    return { channelMessageId: ids.join(",") };
   }
 
-  async function deliver(chatId: string, messages: Outbound[]): Promise<void> {
-    for (const o of messages) await sendOne(chatId, o);
-  }
-
-  /** Replies: a chat that blocked the bot is not retried forever. */
-  async function reply(chatId: string, messages: Outbound[]): Promise<void> {
-    try {
-      await deliver(chatId, messages);
-    } catch (err) {
-      if (!isPermanent(err)) throw err;
-      logger.warn({ chatId, err: (err as Error).message }, "Telegram refused a reply; not retried");
-    }
-  }
+  const sender: ChannelSender = {
+    async send(chatId, message) {
+      await ready();
+      try {
+        return await sendOne(chatId, message);
+      } catch (err) {
+        throw asSendFailure(err);
+      }
+    },
+    limits: (chatId) => [
+      { key: `telegram:${botId}:chat:${chatId}`, limit: chatWindow },
+      { key: `telegram:${botId}:all`, limit: globalWindow },
+    ],
+  };
+  deps.dispatcher.register(TELEGRAM_CHANNEL, sender);
 
   async function converse(ctx: Context, part: Partial<Inbound>): Promise<void> {
     const chatId = String(ctx.chat!.id);
     const inbound: Inbound = { ...baseInbound(ctx.update, chatId), ...part };
     // Only the dialogue holds a slot: waiting out a 429 for one chat must not hold up the others.
     const answer = await dialogueSlots.run(() => dialogue.handle(inbound));
-    await reply(chatId, answer.messages);
+    // The replies are in the ledger with the turn; send what this chat has due (a redelivered update
+    // finds its replies sent already and sends nothing again).
+    await deps.dispatcher.drain(TELEGRAM_CHANNEL, chatId);
     if (answer.becameStaff) {
       await setCommands(STAFF_COMMANDS, { type: "chat", chat_id: Number(chatId) }).catch((err: unknown) =>
         logger.warn({ err: (err as Error).message }, "setMyCommands for a mediator's chat failed"),
@@ -306,7 +332,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   return {
     mode,
     router,
-    send: (userId, messages) => deliver(userId, messages),
+    sender,
     jobHandlers: pipeline.jobHandlers,
     deepLink: (payload) => (bot.isInited() ? `https://t.me/${bot.botInfo.username}?start=${payload}` : undefined),
     async start() {

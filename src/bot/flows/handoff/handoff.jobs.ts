@@ -20,7 +20,7 @@ export interface HandoffJobDeps {
   repos: Pick<CaseRepositories, "cases" | "parties" | "staff" | "notifications">;
   clock: Clock;
   zone: string;
-  messenger: Messenger & { send(channel: string, userId: string, messages: Outbound[]): Promise<void> };
+  messenger: Messenger;
   conversations: ConversationRepository;
   handoffs: HandoffRepository;
   staffLocale?: Locale;
@@ -115,15 +115,15 @@ export function createHandoffJobHandlers(deps: HandoffJobDeps): Record<string, J
       });
       await send(await staffWithRoles(["supervisor"]), `job:${ctx.jobId}`, "handoff_late", text);
       const residentSays = tr(await residentLocale(h.channel, h.userId), "handoff.late");
-      await deps.messenger.send(h.channel, h.userId, [{ kind: "text", text: residentSays }]);
+      await deps.messenger.send(h.channel, h.userId, [{ kind: "text", text: residentSays }], { dedupeKey: `job:${ctx.jobId}:resident` });
     },
-    [HANDOFF_REPLY]: async (payload) => {
+    [HANDOFF_REPLY]: async (payload, ctx) => {
       const h = await deps.handoffs.get(String(payload.handoffId));
       if (!h) return;
       const text = tr(await residentLocale(h.channel, h.userId), "handoff.staffSays", { text: String(payload.text) });
       await deps.messenger.send(h.channel, h.userId, [
         { kind: "text", text, buttons: [[{ label: tr(await residentLocale(h.channel, h.userId), "handoff.end"), data: "handoff:end" }]] },
-      ]);
+      ], { dedupeKey: `job:${ctx.jobId}` });
     },
     [SAFETY_PAGE]: async (payload, ctx) => {
       const flags = (payload.flags as string[]).map((f) => t(locale, `risk.${f as "self_harm"}`)).join("、");

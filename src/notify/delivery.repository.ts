@@ -1,0 +1,191 @@
+import { join, sql, type Sql } from "../db/sql.js";
+import { orderedId } from "../lib/ids.js";
+import type { Outbound } from "../bot/messages.js";
+
+/** What a delivery is for: a turn's reply, a notice to a party, a staff member's notice, a document. */
+export type DeliveryKind = "reply" | "notice" | "staff_notice" | "reminder" | "document";
+
+/**
+ * queued → sending (claimed by one sender) → sent | failed | queued again (a retry later);
+ * queued → expired when its time passed unsent. `sending` whose claim lapsed was cut off mid-send by a
+ * crash: it may have arrived, so it is not sent again (see the dispatcher).
+ */
+export type DeliveryState = "queued" | "sending" | "sent" | "failed" | "expired";
+
+export interface NewDelivery {
+  channel: string;
+  recipient: string;
+  kind: DeliveryKind;
+  message: Outbound;
+  caseId?: string | null;
+  turnId?: string | null;
+  /** The same key twice makes one delivery: a job that runs again sends nothing twice. */
+  dedupeKey?: string | null;
+  expiresAt?: Date | null;
+  /** Delivered already as it was written (the web chat: the transcript is the delivery). */
+  sentAs?: string;
+  /** Cannot be sent at all (outside a channel's reply window): recorded as failed, not retried. */
+  failed?: string;
+}
+
+export interface Delivery {
+  id: string;
+  channel: string;
+  recipient: string;
+  kind: DeliveryKind;
+  message: Outbound;
+  state: DeliveryState;
+  attempts: number;
+  caseId: string | null;
+  channelMessageId: string | null;
+  error: string | null;
+  retryable: boolean | null;
+  notBefore: Date;
+  expiresAt: Date | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  failedAt: Date | null;
+  openedAt: Date | null;
+  acknowledgedAt: Date | null;
+}
+
+interface Row extends Omit<Delivery, "message"> {
+  content: string;
+}
+
+const toDelivery = ({ content, ...r }: Row): Delivery => ({ ...r, message: JSON.parse(content) as Outbound });
+
+/**
+ * Writes deliveries in the caller's transaction (a turn's replies commit with its state, a notice with
+ * its transcript copy). A chat's deliveries are sent in the order of ("createdAt", "id"): ids made by
+ * `orderedId` keep the order of writing when two instants tie. Returns how many were new (a
+ * dedupe key seen before adds nothing).
+ */
+export async function insertDeliveries(tx: Sql, items: readonly NewDelivery[], now: Date): Promise<number> {
+  if (items.length === 0) return 0;
+  const rows = items.map((d, i) => {
+    const state: DeliveryState = d.failed !== undefined ? "failed" : d.sentAs !== undefined ? "sent" : "queued";
+    return sql`(${orderedId()}, ${d.channel}, ${d.recipient}, ${d.kind}, ${JSON.stringify(d.message)}, ${i}, ${state},
+      ${d.dedupeKey ?? null}, ${d.caseId ?? null}, ${d.turnId ?? null}, ${now}, ${d.expiresAt ?? null}, ${d.sentAs ?? null},
+      ${state === "sent" ? now : null}, ${d.failed ?? null}, ${state === "failed" ? false : null}, ${state === "failed" ? now : null}, ${now})`;
+  });
+  return tx.execute(sql`
+    INSERT INTO "Delivery" ("id", "channel", "recipient", "kind", "content", "ord", "state", "dedupeKey", "caseId",
+      "turnId", "notBefore", "expiresAt", "channelMessageId", "sentAt", "error", "retryable", "failedAt", "createdAt")
+    VALUES ${join(rows)}
+    ON CONFLICT DO NOTHING`);
+}
+
+const COLUMNS = sql`"id", "channel", "recipient", "kind", "content", "state", "attempts", "caseId", "channelMessageId",
+  "error", "retryable", "notBefore", "expiresAt", "createdAt", "sentAt", "failedAt", "openedAt", "acknowledgedAt"`;
+
+export function createDeliveryRepository(db: Sql) {
+  return {
+    insert: (items: readonly NewDelivery[], now: Date) => insertDeliveries(db, items, now),
+
+    /**
+     * Claims the recipient's next delivery, if it is due: the oldest one not yet sent, and only when no
+     * earlier one is queued or being sent (by this process or another). So a chat's messages go out in
+     * order, one at a time, whichever instance sends them.
+     */
+    async claimNext(channel: string, recipient: string, owner: string, now: Date): Promise<Delivery | null> {
+      const [row] = await db.query<Row>(sql`
+        UPDATE "Delivery" SET "state" = 'sending', "claimedBy" = ${owner}, "claimedAt" = ${now}, "attempts" = "attempts" + 1
+        WHERE "id" = (
+          SELECT "id" FROM "Delivery"
+          WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "state" IN ('queued', 'sending')
+          ORDER BY "createdAt", "id" LIMIT 1)
+        AND "state" = 'queued' AND "notBefore" <= ${now}
+        RETURNING ${COLUMNS}`);
+      return row ? toDelivery(row) : null;
+    },
+
+    async markSent(id: string, channelMessageId: string, now: Date): Promise<void> {
+      await db.execute(sql`
+        UPDATE "Delivery" SET "state" = 'sent', "channelMessageId" = ${channelMessageId}, "sentAt" = ${now},
+          "claimedBy" = NULL, "claimedAt" = NULL, "error" = NULL
+        WHERE "id" = ${id}`);
+    },
+
+    async markFailed(id: string, error: string, retryable: boolean, now: Date): Promise<void> {
+      await db.execute(sql`
+        UPDATE "Delivery" SET "state" = 'failed', "error" = ${error.slice(0, 500)}, "retryable" = ${retryable},
+          "failedAt" = ${now}, "claimedBy" = NULL, "claimedAt" = NULL
+        WHERE "id" = ${id}`);
+    },
+
+    /** Back in the queue, not before `notBefore` (a channel's retry_after, a back-off). */
+    async retryLater(id: string, error: string, notBefore: Date, countAttempt: boolean): Promise<void> {
+      await db.execute(sql`
+        UPDATE "Delivery" SET "state" = 'queued', "error" = ${error.slice(0, 500)}, "notBefore" = ${notBefore},
+          "attempts" = "attempts" - ${countAttempt ? 0 : 1}, "claimedBy" = NULL, "claimedAt" = NULL
+        WHERE "id" = ${id}`);
+    },
+
+    /** Recipients with a delivery due now on these channels: what a sweep drains. */
+    async dueRecipients(channels: readonly string[], now: Date, limit: number): Promise<{ channel: string; recipient: string }[]> {
+      if (channels.length === 0) return [];
+      return db.query<{ channel: string; recipient: string }>(sql`
+        SELECT DISTINCT "channel", "recipient" FROM "Delivery"
+        WHERE "state" = 'queued' AND "channel" IN (${join(channels)}) AND "notBefore" <= ${now}
+        LIMIT ${limit}`);
+    },
+
+    /** The soonest time a queued delivery on these channels becomes due, for the sweep's next wake-up. */
+    async nextDue(channels: readonly string[]): Promise<Date | null> {
+      if (channels.length === 0) return null;
+      // A plain column, not MIN(): the SQLite port turns declared DATETIME columns into Dates.
+      const [row] = await db.query<{ notBefore: Date }>(sql`
+        SELECT "notBefore" FROM "Delivery" WHERE "state" = 'queued' AND "channel" IN (${join(channels)})
+        ORDER BY "notBefore" LIMIT 1`);
+      return row?.notBefore ?? null;
+    },
+
+    /**
+     * Deliveries cut off mid-send by a process that died (their claim was not renewed): they may have
+     * arrived, and the channel cannot say, so they are recorded as failed rather than sent twice.
+     */
+    async failInterrupted(staleBefore: Date, now: Date): Promise<number> {
+      return db.execute(sql`
+        UPDATE "Delivery" SET "state" = 'failed', "error" = 'interrupted while sending (process stopped); may have arrived',
+          "retryable" = ${false}, "failedAt" = ${now}, "claimedBy" = NULL, "claimedAt" = NULL
+        WHERE "state" = 'sending' AND "claimedAt" < ${staleBefore}`);
+    },
+
+    /** Queued deliveries whose time has passed are dropped with a record instead of sent late. */
+    async expire(now: Date): Promise<number> {
+      return db.execute(sql`
+        UPDATE "Delivery" SET "state" = 'expired', "failedAt" = ${now}
+        WHERE "state" = 'queued' AND "expiresAt" IS NOT NULL AND "expiresAt" <= ${now}`);
+    },
+
+    /** The channel reported the message was read (or the web page showed it). */
+    async markOpened(channel: string, recipient: string, channelMessageIds: readonly string[], now: Date): Promise<number> {
+      if (channelMessageIds.length === 0) return 0;
+      return db.execute(sql`
+        UPDATE "Delivery" SET "openedAt" = ${now}
+        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "openedAt" IS NULL
+          AND "channelMessageId" IN (${join(channelMessageIds)})`);
+    },
+
+    async acknowledge(id: string, now: Date): Promise<number> {
+      return db.execute(sql`
+        UPDATE "Delivery" SET "acknowledgedAt" = ${now} WHERE "id" = ${id} AND "acknowledgedAt" IS NULL`);
+    },
+
+    async ofRecipient(channel: string, recipient: string): Promise<Delivery[]> {
+      const rows = await db.query<Row>(sql`
+        SELECT ${COLUMNS} FROM "Delivery" WHERE "channel" = ${channel} AND "recipient" = ${recipient}
+        ORDER BY "createdAt", "id"`);
+      return rows.map(toDelivery);
+    },
+
+    async ofCase(caseId: string): Promise<Delivery[]> {
+      const rows = await db.query<Row>(sql`
+        SELECT ${COLUMNS} FROM "Delivery" WHERE "caseId" = ${caseId} ORDER BY "createdAt", "id"`);
+      return rows.map(toDelivery);
+    },
+  };
+}
+
+export type DeliveryRepository = ReturnType<typeof createDeliveryRepository>;

@@ -1,0 +1,95 @@
+import { sql, type Sql } from "../db/sql.js";
+import type { Button, Outbound } from "../bot/messages.js";
+import type { Clock } from "../lib/clock.js";
+import { capabilitiesOf, fitToChannel } from "./channels.js";
+import { insertDeliveries, type DeliveryKind, type NewDelivery } from "./delivery.repository.js";
+
+export interface SendOptions {
+  kind?: DeliveryKind;
+  caseId?: string | null;
+  /**
+   * The same key twice sends nothing twice (a job run again after a crash): use the job's id and the
+   * recipient. Each message of a call is keyed `<key>#<n>`.
+   */
+  dedupeKey?: string;
+  /** Not sent at all after this (a reminder for a session that has begun). */
+  expiresAt?: Date;
+}
+
+/**
+ * Port: how anything that is not a reply reaches a person (notices, reminders, a staff member's
+ * answer, documents). A call writes the messages to the delivery ledger and the person's transcript in
+ * one transaction and returns; the dispatcher of an instance running the channel sends them. So a job
+ * never waits on Telegram, and an instance without the channel still hands the message on.
+ */
+export interface Messenger {
+  send(channel: string, recipient: string, messages: Outbound[], options?: SendOptions): Promise<void>;
+  sendText(channel: string, recipient: string, text: string, buttons?: Button[][], options?: SendOptions): Promise<void>;
+}
+
+/** Writes messages to a person's transcript in the caller's transaction; returns the first one's number. */
+export type AppendTranscript = (tx: Sql, channel: string, recipient: string, messages: Outbound[], now: Date) => Promise<number>;
+
+export interface MessengerDeps {
+  sql: Sql;
+  clock: Clock;
+  appendTranscript: AppendTranscript;
+  /** Messages were queued for this recipient: a dispatcher may send them now. */
+  onQueued?: (channel: string, recipient: string) => void;
+}
+
+export function createMessenger(deps: MessengerDeps): Messenger {
+  const { appendTranscript } = deps;
+  async function send(channel: string, recipient: string, messages: Outbound[], options: SendOptions = {}): Promise<void> {
+    if (messages.length === 0) return;
+    const caps = capabilitiesOf(channel);
+    const fitted = messages.map((m) => fitToChannel(m, caps));
+    const now = deps.clock.now();
+    const queued = await deps.sql.transaction(async (tx) => {
+      const outside = caps.replyWindowMs !== undefined && !(await wroteSince(tx, channel, recipient, new Date(now.getTime() - caps.replyWindowMs)));
+      const items: NewDelivery[] = fitted.map((message, i) => ({
+        channel,
+        recipient,
+        kind: options.kind ?? "notice",
+        message,
+        caseId: options.caseId ?? null,
+        dedupeKey: options.dedupeKey ? `${options.dedupeKey}#${i}` : null,
+        expiresAt: options.expiresAt ?? null,
+        ...(outside ? { failed: "outside the channel's reply window" } : {}),
+      }));
+      if (caps.transcriptIsDelivery) {
+        // Written is delivered: the transcript numbers are the channel's message ids. A dedupe key
+        // already seen means the transcript has these messages too.
+        if (options.dedupeKey && (await seen(tx, `${options.dedupeKey}#0`))) return false;
+        const first = await appendTranscript(tx, channel, recipient, fitted, now);
+        await insertDeliveries(tx, items.map((d, i) => ({ ...d, sentAs: String(first + i) })), now);
+        return false;
+      }
+      const added = await insertDeliveries(tx, items, now);
+      // The transcript keeps a copy, so a person taking over reads notices and staff replies too.
+      if (added > 0 && !outside) await appendTranscript(tx, channel, recipient, fitted, now);
+      return added > 0 && !outside;
+    });
+    if (queued) deps.onQueued?.(channel, recipient);
+  }
+
+  return {
+    send,
+    sendText: (channel, recipient, text, buttons, options) =>
+      send(channel, recipient, [{ kind: "text", text, ...(buttons?.length ? { buttons } : {}) }], options),
+  };
+}
+
+async function seen(tx: Sql, dedupeKey: string): Promise<boolean> {
+  const rows = await tx.query<{ id: string }>(sql`SELECT "id" FROM "Delivery" WHERE "dedupeKey" = ${dedupeKey}`);
+  return rows.length > 0;
+}
+
+/** Whether the person wrote to us since `since` (a channel's reply window is counted from their last message). */
+async function wroteSince(tx: Sql, channel: string, recipient: string, since: Date): Promise<boolean> {
+  const rows = await tx.query<{ seq: number }>(sql`
+    SELECT m."seq" FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
+    WHERE c."channel" = ${channel} AND c."userId" = ${recipient} AND m."direction" = 'in' AND m."createdAt" >= ${since}
+    LIMIT 1`);
+  return rows.length > 0;
+}
