@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { assignRoom } from "../src/cases/assign-room.js";
 import { acceptCase, closeCase, declineCase } from "../src/cases/change-status.js";
+import { createStaffInvite, linkStaffByInvite } from "../src/cases/link-staff.js";
 import { listTriageQueue } from "../src/cases/list-triage-queue.js";
 import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
 import type { Outbound } from "../src/bot/messages.js";
@@ -15,7 +16,8 @@ import { isAppError } from "../src/lib/errors.js";
 import { newId } from "../src/lib/ids.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { createTestDb, type TestDb } from "./support/db.js";
-import { caseDeps } from "./support/dialogue.js";
+import { scriptedClassifier } from "./support/classifiers.js";
+import { caseDeps, makeDialogue, Resident } from "./support/dialogue.js";
 import { all, count, one, sql } from "./support/query.js";
 
 function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
@@ -217,16 +219,16 @@ describe("who may act on a case is decided in the domain", () => {
     deps.clock.set("2026-11-23T02:00:00Z");
     const c = await openCase(deps, input()); // the property room
     const attempts = [
-      acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_township" }),
-      declineCase(deps, { caseId: c.id, actor: "staff:duty_township", reason: "-" }),
-      acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_property" }),
-      assignRoom(deps, { code: c.code, roomId: "village_committee", actor: "staff:duty_property" }),
-      closeCase(deps, { caseId: c.id, outcome: "withdrawn", actor: "resident:web:someone-else" }),
-      closeCase(deps, { caseId: c.id, outcome: "referred", actor: "resident:web:u1" }),
-      acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:nobody" }),
+      () => acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_township" }),
+      () => declineCase(deps, { caseId: c.id, actor: "staff:duty_township", reason: "-" }),
+      () => acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_property" }),
+      () => assignRoom(deps, { code: c.code, roomId: "village_committee", actor: "staff:duty_property" }),
+      () => closeCase(deps, { caseId: c.id, outcome: "withdrawn", actor: "resident:web:someone-else" }),
+      () => closeCase(deps, { caseId: c.id, outcome: "referred", actor: "resident:web:u1" }),
+      () => acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:nobody" }),
     ];
     for (const attempt of attempts) {
-      const err = await attempt.catch((e: unknown) => e);
+      const err = await attempt().catch((e: unknown) => e);
       expect(isAppError(err, "FORBIDDEN")).toBe(true);
     }
     const stored = await one(t.sql, sql`SELECT "status", "mediatorId", "roomId" FROM "Case" WHERE "id" = ${c.id}`);
@@ -237,5 +239,57 @@ describe("who may act on a case is decided in the domain", () => {
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await closeCase(deps, { caseId: c.id, outcome: "withdrawn", actor: "resident:web:u1" });
     expect((await one(t.sql, sql`SELECT "status" FROM "Case" WHERE "id" = ${c.id}`)).status).toBe("closed");
+  });
+});
+
+describe("a staff member with several chats", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("links a second chat with a second invite and is known as the mediator from either; someone outside the room is told so", async () => {
+    const deps = caseDeps(t);
+    deps.clock.set("2026-11-23T02:00:00Z");
+    const dialogue = makeDialogue(deps, scriptedClassifier([]));
+    const phone = new Resident(dialogue, "700", "telegram");
+    const desk = new Resident(dialogue, "desk-700", "web");
+    for (const chat of [phone, desk]) {
+      const invite = await createStaffInvite(deps, { staffId: "duty_village" });
+      await chat.send({ startPayload: `m_${invite.code}`, text: `/start m_${invite.code}` });
+      expect(chat.text()).toContain("已绑定工作人员账号：村调委会值班调解员");
+    }
+    expect(await deps.repos.staff.channelsOf("duty_village")).toEqual([
+      { channel: "telegram", channelUserId: "700" },
+      { channel: "web", channelUserId: "desk-700" },
+    ]);
+    // The first chat is still theirs: the second link added a chat, it did not move the person.
+    expect(await deps.repos.staff.chatHolder("telegram", "700")).toBe("duty_village");
+
+    const c = await openCase(deps, input({ type: "neighbor", description: "邻居占了我家的过道" }));
+    for (const chat of [phone, desk]) {
+      await chat.say("/queue");
+      expect(chat.text()).toContain("待受理");
+      expect(chat.text()).toContain(c.code);
+    }
+
+    // A chat already linked to someone cannot be linked to another person.
+    const other = await createStaffInvite(deps, { staffId: "duty_township" });
+    expect(await linkStaffByInvite(deps, { code: other.code, channel: "web", channelUserId: "desk-700" })).toEqual({ error: "taken" });
+
+    // The township's mediator presses accept on the village's case: the use case refuses, the chat says why.
+    const township = new Resident(dialogue, "800", "telegram");
+    await township.send({ startPayload: `m_${other.code}`, text: `/start m_${other.code}` });
+    await township.send({ button: `med:acc:${c.code}`, buttonLabel: "受理" });
+    expect(township.text()).toContain("不属于您的调解室");
+    expect((await one(t.sql, sql`SELECT "status" FROM "Case" WHERE "id" = ${c.id}`)).status).toBe("routed");
+
+    // From the second chat the village mediator accepts it.
+    await desk.send({ button: `med:acc:${c.code}`, buttonLabel: "受理" });
+    const stored = await one(t.sql, sql`SELECT "status", "mediatorId" FROM "Case" WHERE "id" = ${c.id}`);
+    expect([stored.status, stored.mediatorId]).toEqual(["in_mediation", "duty_village"]);
   });
 });

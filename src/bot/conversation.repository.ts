@@ -89,7 +89,8 @@ export function createConversationRepository(db: Sql) {
         FROM (SELECT 1 AS one) AS x
         LEFT JOIN "Conversation" AS c ON c."channel" = ${channel} AND c."userId" = ${userId}
         LEFT JOIN "ChatMessage" AS d ON d."externalKey" = ${receiptKey ?? ""}
-        LEFT JOIN "Staff" AS s ON s."channel" = ${channel} AND s."channelUserId" = ${userId} AND s."active" = ${true}`);
+        LEFT JOIN "StaffChannel" AS sc ON sc."channel" = ${channel} AND sc."channelUserId" = ${userId}
+        LEFT JOIN "Staff" AS s ON s."id" = sc."staffId" AND s."active" = ${true}`);
       const row = rows[0];
       return {
         staff: row?.staffId

@@ -28,11 +28,11 @@ export type LinkStaffResult = { linked: LinkedStaff } | { error: "invalid" | "ex
 class ChatTaken extends Error {}
 
 /**
- * Uses an invite: the code is marked used and the Staff row gets this chat, in one transaction. Both
- * writes are conditional, so the code is single-use when two chats race with it, and one chat account
- * is one person: a chat linked to someone else cannot take a second identity (the code then stays
- * unused). On PostgreSQL a link racing another of the same chat fails on the unique chat key; it is
- * answered as `taken` too.
+ * Uses an invite: the code is marked used and this chat joins the staff member's chats (a person may
+ * link several: each invite adds one), in one transaction. Both writes are conditional, so the code is
+ * single-use when two chats race with it, and one chat account is one person: a chat linked to someone
+ * else cannot take a second identity (the code then stays unused). Two links of one chat racing are
+ * decided by the StaffChannel key; the loser is answered `taken`.
  */
 export async function linkStaffByInvite(
   deps: Pick<CaseDeps, "repos" | "sql" | "clock">,
@@ -47,7 +47,7 @@ export async function linkStaffByInvite(
   try {
     return await deps.sql.transaction(async (tx) => {
       if (!(await staff.useInvite(tx, input.code, now))) return { error: "used" } as const;
-      const linked = await staff.linkChat(tx, invite.staffId, input.channel, input.channelUserId);
+      const linked = await staff.linkChat(tx, invite.staffId, { channel: input.channel, channelUserId: input.channelUserId }, now);
       if (!linked) throw new ChatTaken();
       return { linked };
     });

@@ -6,7 +6,10 @@ export interface StaffRecord {
   role: string;
   phone: string | null;
   roomId: string | null;
-  /** The chat linked to this person, if any: where their notifications are sent. */
+  /**
+   * The chat this person linked last, if any: where notifications go until they are sent to every chat
+   * of `channelsOf`. All their chats are StaffChannel rows.
+   */
   channel: string | null;
   channelUserId: string | null;
   active: boolean;
@@ -29,7 +32,13 @@ export interface StaffInvite {
 
 const STAFF_COLUMNS = sql`"id", "name", "role", "phone", "roomId", "channel", "channelUserId", "active"`;
 
-/** Centre staff and the one-time codes that link their chats. Plain SQL on the port. */
+/** A chat linked to a staff member; one person may have several (Telegram on the phone, WeCom at the desk). */
+export interface StaffChat {
+  channel: string;
+  channelUserId: string;
+}
+
+/** Centre staff, the chats linked to them (StaffChannel) and the one-time codes that link them. Plain SQL on the port. */
 export function createStaffRepository(db: Sql) {
   return {
     async byId(id: string): Promise<StaffRecord | null> {
@@ -66,24 +75,45 @@ export function createStaffRepository(db: Sql) {
     },
 
     /**
-     * Gives the staff member this chat, unless it is another person's: null then (or when there is no
-     * such staff member). On PostgreSQL two links of one chat racing are decided by the unique
-     * (channel, channelUserId) key: the second fails, and `chatHolder` then names the winner.
+     * Adds this chat to the staff member's chats, unless it is another person's: null then (or when
+     * there is no such staff member). The StaffChannel key (channel, channelUserId) decides: of two
+     * links of one chat racing, the second inserts nothing and reads the first's row. Linking a chat
+     * again is a no-op. The chat also becomes the person's `Staff.channel` (their latest chat).
      */
-    async linkChat(tx: Sql, staffId: string, channel: string, channelUserId: string): Promise<LinkedStaff | null> {
+    async linkChat(tx: Sql, staffId: string, chat: StaffChat, now: Date): Promise<LinkedStaff | null> {
+      await tx.execute(sql`
+        INSERT INTO "StaffChannel" ("channel", "channelUserId", "staffId", "createdAt")
+        SELECT ${chat.channel}, ${chat.channelUserId}, s."id", ${now} FROM "Staff" AS s WHERE s."id" = ${staffId}
+        ON CONFLICT ("channel", "channelUserId") DO NOTHING`);
+      const [holder] = await tx.query<{ staffId: string }>(sql`
+        SELECT "staffId" FROM "StaffChannel" WHERE "channel" = ${chat.channel} AND "channelUserId" = ${chat.channelUserId}`);
+      if (holder?.staffId !== staffId) return null;
       const [row] = await tx.query<LinkedStaff>(sql`
-        UPDATE "Staff" SET "channel" = ${channel}, "channelUserId" = ${channelUserId}
-        WHERE "id" = ${staffId} AND NOT EXISTS (
-          SELECT 1 FROM "Staff" AS o WHERE o."channel" = ${channel} AND o."channelUserId" = ${channelUserId} AND o."id" <> ${staffId})
+        UPDATE "Staff" SET "channel" = ${chat.channel}, "channelUserId" = ${chat.channelUserId} WHERE "id" = ${staffId}
         RETURNING "id", "name", "role", "roomId"`);
       return row ?? null;
     },
 
     /** The staff member this chat is linked to, if any (active or not). */
     async chatHolder(channel: string, channelUserId: string): Promise<string | null> {
-      const [row] = await db.query<{ id: string }>(sql`
-        SELECT "id" FROM "Staff" WHERE "channel" = ${channel} AND "channelUserId" = ${channelUserId}`);
-      return row?.id ?? null;
+      const [row] = await db.query<{ staffId: string }>(sql`
+        SELECT "staffId" FROM "StaffChannel" WHERE "channel" = ${channel} AND "channelUserId" = ${channelUserId}`);
+      return row?.staffId ?? null;
+    },
+
+    /** The active staff member writing from this chat, if it is linked to one. */
+    async byChat(channel: string, channelUserId: string): Promise<LinkedStaff | null> {
+      const [row] = await db.query<LinkedStaff>(sql`
+        SELECT s."id", s."name", s."role", s."roomId" FROM "StaffChannel" AS c JOIN "Staff" AS s ON s."id" = c."staffId"
+        WHERE c."channel" = ${channel} AND c."channelUserId" = ${channelUserId} AND s."active" = ${true}`);
+      return row ?? null;
+    },
+
+    /** Every chat linked to this staff member, the first linked first: where a notice reaches them. */
+    channelsOf(staffId: string): Promise<StaffChat[]> {
+      return db.query<StaffChat>(sql`
+        SELECT "channel", "channelUserId" FROM "StaffChannel" WHERE "staffId" = ${staffId}
+        ORDER BY "createdAt", "channel", "channelUserId"`);
     },
   };
 }
