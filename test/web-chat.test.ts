@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_FILE_BYTES } from "../src/bot/channels/evidence-store.js";
+import { MAX_FILE_BYTES } from "../src/files/evidence-store.js";
 import type { Outbound } from "../src/bot/messages.js";
 import { tr, type TextKey } from "../src/bot/texts.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Message } from "grammy/types";
 import type { InboundFile } from "../../messages.js";
-import { MAX_FILE_BYTES, normalizeMime, refuseBeforeReading, storeEvidence, type StoredEvidence } from "../evidence-store.js";
+import { MAX_FILE_BYTES, normalizeMime, refuseBeforeReading, storeEvidence, type StoredEvidence } from "../../../files/evidence-store.js";
 
 export { MAX_FILE_BYTES };
 
@@ -54,7 +54,7 @@ async function openFile(downloadUrl: (filePath: string) => string, filePath: str
 
 /**
  * Checks type and size before downloading (as far as Telegram tells them), then stores the bytes by the
- * shared evidence rules (src/bot/channels/evidence-store.ts).
+ * shared evidence rules (src/files/evidence-store.ts).
  */
 export async function fetchEvidence(
   io: {

@@ -9,7 +9,7 @@ import { newToken } from "../../../lib/ids.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
 import type { Inbound, InboundFile, Reply } from "../../messages.js";
-import { MAX_FILE_BYTES, normalizeMime, storeEvidence, type StoredEvidence } from "../evidence-store.js";
+import { MAX_FILE_BYTES, normalizeMime, storeEvidence, type StoredEvidence } from "../../../files/evidence-store.js";
 
 export const WEB_CHANNEL = "web";
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { newId } from "../../lib/ids.js";
-import type { InboundFile } from "../messages.js";
+import { newId } from "../lib/ids.js";
+import type { InboundFile } from "../bot/messages.js";
 
 /**
  * The evidence rules every channel applies the same way: which types are taken, what their first bytes
