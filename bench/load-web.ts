@@ -56,8 +56,11 @@ function answer(messages: Outbound[], story: string): Record<string, string> {
 async function resident(id: number): Promise<void> {
   let round = 0;
   while (sent < budget) {
-    const session = `bench${id.toString(36).padStart(4, "0")}x${(round++).toString(36).padStart(8, "0")}`;
-    const headers = { "x-chat-session": session };
+    // A session from the server, as the page gets one (not timed: it is not a message).
+    round++;
+    const issued = await post(`${url}/api/chat/session`, "");
+    if (issued.status !== 201) throw new Error(`POST /api/chat/session: HTTP ${issued.status} ${issued.text}`);
+    const headers = { "x-chat-session": (JSON.parse(issued.text) as { sessionId: string }).sessionId };
     const story = STORIES[(id + round) % STORIES.length]!;
     let reply = await timed({ button: "cmd:start" }, headers, `${url}/api/chat/messages`);
     sent++;

@@ -29,6 +29,11 @@ const config = loadConfig({
   PORT: "0",
   LOG_LEVEL: "silent",
   DATA_DIR: dir,
+  // Every simulated resident comes from 127.0.0.1: the per-address limits are opened up (still counted,
+  // so their cost is measured); the per-session ones stay as shipped.
+  WEB_CHAT_REQUESTS_PER_MINUTE: "1000000",
+  WEB_CHAT_SESSIONS_PER_MINUTE: "1000000",
+  WEB_CHAT_SESSIONS_PER_HOUR: "1000000",
   ...(apiRoot && token
     ? {
         TELEGRAM_BOT_TOKEN: token,

@@ -9,6 +9,8 @@ import { createDialogue, type Dialogue } from "./bot/dialogue.js";
 import type { TelegramChannel } from "./bot/channels/telegram/telegram-channel.js";
 import type { RateLimits } from "./bot/channels/telegram/limits.js";
 import { createWebChatRouter } from "./bot/channels/web/web-chat.routes.js";
+import { createWebSessionRepository } from "./bot/channels/web/web-session.repository.js";
+import { createRateLimiter } from "./notify/rate-limit.js";
 import { createMediatorJobHandlers } from "./bot/mediator.js";
 import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
 import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
@@ -175,7 +177,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     },
     routers: [
       ...(telegram?.router ? [telegram.router] : []),
-      createWebChatRouter({ dialogue, conversations, dataDir: config.DATA_DIR }),
+      createWebChatRouter({
+        dialogue,
+        conversations,
+        sessions: createWebSessionRepository(sql),
+        limiter: createRateLimiter(sql),
+        limits: config.webChat,
+        clock,
+        logger,
+        dataDir: config.DATA_DIR,
+      }),
       createStaffRouter({
         repos,
         sql,

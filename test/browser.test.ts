@@ -2,6 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webUserIdOf } from "../src/bot/channels/web/web-session.repository.js";
+import { createConversationRepository } from "../src/bot/conversation.repository.js";
 import { tr, type TextKey } from "../src/bot/texts.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { startTestApp, type TestApp } from "./support/app.js";
@@ -305,6 +307,93 @@ describe.runIf(hasBrowser)("web chat in a phone-sized headless Chromium", () => 
     const stories = await count(app.t.sql, sql`
       SELECT 1 FROM "ChatMessage" WHERE "direction" = ${"in"} AND "payload" LIKE ${containing("包工头欠我两个月工资")}`);
     expect(stories).toBe(1);
+    await context.close();
+  });
+
+  it("a page whose session the server does not know starts afresh on a new one; so does one losing it mid-conversation, its words kept", async () => {
+    const { context, page } = await phone();
+    // A token the server never issued (made up, or from a database since restored): never a dead end.
+    await context.addInitScript(() => {
+      if (!sessionStorage.getItem("seeded")) {
+        sessionStorage.setItem("seeded", "1");
+        localStorage.setItem("onedoor.session", "made-up-by-someone-0123456789");
+      }
+    });
+    await page.goto(app.url);
+    await expect.poll(() => page.locator(".msg.out").allTextContents().then((t) => t.join("\n"))).toContain(zh("intake.greeting", { centre: app.config.centre.nameZh }));
+    await settled(page);
+    const token = await page.evaluate(() => localStorage.getItem("onedoor.session"));
+    expect(token).not.toBe("made-up-by-someone-0123456789");
+    expect(await count(app.t.sql, sql`SELECT 1 FROM "WebSession" WHERE "id" = ${webUserIdOf(token!)}`)).toBe(1);
+
+    // The server forgets the session; the resident's next message gets a new one and is not lost.
+    await app.t.sql.execute(sql`DELETE FROM "WebSession" WHERE "id" = ${webUserIdOf(token!)}`);
+    await page.fill("#input", "老板拖欠工资三个月");
+    await page.click("#send");
+    await settled(page);
+    await expect.poll(() => page.locator(".msg.note").allTextContents().then((t) => t.join("\n"))).toContain("重新开始");
+    expect(await page.inputValue("#input")).toBe("老板拖欠工资三个月");
+    const renewed = await page.evaluate(() => localStorage.getItem("onedoor.session"));
+    expect(renewed).not.toBe(token);
+    expect(await count(app.t.sql, sql`SELECT 1 FROM "WebSession" WHERE "id" = ${webUserIdOf(renewed!)}`)).toBe(1);
+    await type(page, "老板拖欠工资三个月");
+    expect(await page.locator(".msg.in", { hasText: "老板拖欠工资三个月" }).count()).toBe(1);
+    await context.close();
+  });
+
+  it("a long transcript is shown whole on reload, page after page", async () => {
+    const { context, page } = await phone();
+    await page.goto(app.url);
+    await expect.poll(() => page.locator(".msg.out").count()).toBeGreaterThan(0);
+    await settled(page);
+    const token = await page.evaluate(() => localStorage.getItem("onedoor.session"));
+    const conversations = createConversationRepository(app.t.sql);
+    const notices = Array.from({ length: 250 }, (_, i) => ({ kind: "text" as const, text: `通知第 ${i + 1} 条` }));
+    await conversations.appendOutbound("web", webUserIdOf(token!), notices, app.clock.now());
+    const pages: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "GET" && r.url().includes("/api/chat/messages")) pages.push(new URL(r.url()).searchParams.get("after") ?? "");
+    });
+    await page.reload();
+    await expect.poll(() => page.locator(".msg.out", { hasText: "通知第 250 条" }).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator(".msg.out", { hasText: /^通知第 \d+ 条$/ }).count()).toBe(250);
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    await context.close();
+  });
+
+  it("a resident sending too fast is told when to try again, and the message goes with one tap after", async () => {
+    const { context, page } = await phone();
+    await page.goto(app.url);
+    await expect.poll(() => page.locator(".msg.out").count()).toBeGreaterThan(0);
+    await settled(page);
+    // Fill this minute's quota from the page's own session (as a script would), then type as a resident.
+    const limit = app.config.webChat.messagesPerMinute;
+    const statuses = await page.evaluate(async (n) => {
+      const session = localStorage.getItem("onedoor.session")!;
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await fetch("/api/chat/messages", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-chat-session": session },
+          body: JSON.stringify({ text: `脚本 ${i}` }),
+        });
+        out.push(res.status);
+      }
+      return out;
+    }, limit);
+    expect(statuses.filter((x) => x === 200).length).toBeLessThanOrEqual(limit);
+    await page.fill("#input", "我想问一下进度");
+    await page.click("#send");
+    const retry = page.locator(".msg.error button.retry");
+    await retry.waitFor({ timeout: 15_000 });
+    expect(await page.locator(".msg.error").last().textContent()).toMatch(/发送太频繁了，请 \d+ 秒后再试/);
+    app.clock.advance(60_000);
+    await retry.click();
+    await settled(page);
+    expect(await page.locator(".msg.error").count()).toBe(0);
+    const sent = await count(app.t.sql, sql`
+      SELECT 1 FROM "ChatMessage" WHERE "direction" = ${"in"} AND "payload" LIKE ${containing("我想问一下进度")}`);
+    expect(sent).toBe(1);
     await context.close();
   });
 

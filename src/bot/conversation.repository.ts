@@ -220,6 +220,46 @@ export function createConversationRepository(db: Sql) {
         createdAt: r.createdAt,
       }));
     },
+
+    /**
+     * A page of the transcript after `afterSeq`: at most `limit.messages` messages and about
+     * `limit.bytes` of them (the message that crosses the budget is the page's last; the first is always
+     * in, however large). `more` says there is more after the page. The payloads past the budget never
+     * leave the database, so a transcript of any length costs one bounded read a page.
+     */
+    async transcriptPage(
+      channel: string,
+      userId: string,
+      afterSeq: number,
+      limit: { messages: number; bytes: number },
+    ): Promise<{ entries: TranscriptEntry[]; more: boolean }> {
+      // Bytes, not characters (a Chinese character is three): no portable spelling, so one for each kind.
+      const size = db.kind === "postgres" ? sql`octet_length(m."payload")` : sql`LENGTH(CAST(m."payload" AS BLOB))`;
+      const rows = await db.query<{ id: number; seq: number; direction: "in" | "out"; payload: string | null; createdAt: Date }>(sql`
+        SELECT w."id", w."seq", w."direction", w."createdAt",
+          CASE WHEN w."before" < ${limit.bytes} THEN w."payload" END AS "payload"
+        FROM (
+          SELECT p.*, SUM(p."size") OVER (ORDER BY p."seq") - p."size" AS "before"
+          FROM (
+            SELECT m."id", m."seq", m."direction", m."payload", m."createdAt", ${size} AS "size"
+            FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
+            WHERE c."channel" = ${channel} AND c."userId" = ${userId} AND m."seq" > ${afterSeq}
+            ORDER BY m."seq" LIMIT ${limit.messages + 1}
+          ) AS p
+        ) AS w
+        ORDER BY w."seq"`);
+      const shown = rows.slice(0, limit.messages).filter((r) => r.payload !== null);
+      return {
+        entries: shown.map((r) => ({
+          id: r.id,
+          seq: r.seq,
+          direction: r.direction,
+          payload: JSON.parse(r.payload!) as Inbound | Outbound,
+          createdAt: r.createdAt,
+        })),
+        more: rows.length > shown.length,
+      };
+    },
   };
 }
 

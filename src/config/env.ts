@@ -62,6 +62,15 @@ const schema = z
     /** Express's "trust proxy": which peers' X-Forwarded-For to believe (a reverse proxy in front). */
     TRUST_PROXY: optionalString,
 
+    // The public web chat's limits: far above what a resident does, far below what a flood needs.
+    WEB_CHAT_REQUESTS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
+    WEB_CHAT_SESSIONS_PER_MINUTE: intFromEnv(20, 1, 1_000_000),
+    WEB_CHAT_SESSIONS_PER_HOUR: intFromEnv(200, 1, 1_000_000),
+    WEB_CHAT_MESSAGES_PER_MINUTE: intFromEnv(30, 1, 1_000_000),
+    WEB_CHAT_MESSAGES_PER_DAY: intFromEnv(1000, 1, 10_000_000),
+    WEB_CHAT_READS_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
+    WEB_CHAT_MAX_BODY_KB: intFromEnv(256, 16, 10_240),
+
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
     TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
@@ -153,6 +162,8 @@ export interface Config extends Env {
   llm: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
   /** Speech to text for voice notes, when SPEECH_MODEL is set. */
   speech: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
+  /** The public web chat's rate limits and quotas (per address, per session). */
+  webChat: WebChatLimits;
   centre: {
     nameZh: string;
     nameEn: string;
@@ -160,6 +171,21 @@ export interface Config extends Env {
     hours: { zone: string; open: string; close: string; days: number[] };
     handoffReplyMinutes: number;
   };
+}
+
+export interface WebChatLimits {
+  /** Every /api/chat request from one address (polls included), per minute. */
+  requestsPerMinute: number;
+  /** New sessions from one address. */
+  sessionsPerMinute: number;
+  sessionsPerHour: number;
+  /** Messages and files one session sends. */
+  messagesPerMinute: number;
+  messagesPerDay: number;
+  /** Transcript reads (reloads, polls) of one session. */
+  readsPerMinute: number;
+  /** The largest JSON body of a message. */
+  maxBodyBytes: number;
 }
 
 /** Parse the environment once at start-up; an invalid value stops start-up with one clear line. */
@@ -188,6 +214,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           timeoutMs: e.SPEECH_TIMEOUT_MS,
         }
       : null,
+    webChat: {
+      requestsPerMinute: e.WEB_CHAT_REQUESTS_PER_MINUTE,
+      sessionsPerMinute: e.WEB_CHAT_SESSIONS_PER_MINUTE,
+      sessionsPerHour: e.WEB_CHAT_SESSIONS_PER_HOUR,
+      messagesPerMinute: e.WEB_CHAT_MESSAGES_PER_MINUTE,
+      messagesPerDay: e.WEB_CHAT_MESSAGES_PER_DAY,
+      readsPerMinute: e.WEB_CHAT_READS_PER_MINUTE,
+      maxBodyBytes: e.WEB_CHAT_MAX_BODY_KB * 1024,
+    },
     centre: {
       nameZh: e.CENTRE_NAME,
       nameEn: e.CENTRE_NAME_EN,

@@ -1,5 +1,16 @@
 import type { Outbound } from "../../src/bot/messages.js";
 
+export interface TranscriptMessage {
+  id: number;
+  direction: string;
+  payload: Outbound & { text?: string };
+}
+interface TranscriptPage {
+  messages: TranscriptMessage[];
+  more: boolean;
+  next: number;
+}
+
 /** A resident in the web chat, over the real HTTP API: what a browser sends, what it gets back. */
 export class WebResident {
   last: Outbound[] = [];
@@ -9,8 +20,10 @@ export class WebResident {
     readonly session: string,
   ) {}
 
-  static async open(base: string): Promise<WebResident> {
-    const res = await fetch(`${base}/api/chat/session`, { method: "POST" });
+  /** A session issued by the server, as the page gets one (POST /api/chat/session). */
+  static async open(base: string, headers: Record<string, string> = {}): Promise<WebResident> {
+    const res = await fetch(`${base}/api/chat/session`, { method: "POST", headers });
+    if (res.status !== 201) throw new Error(`POST /api/chat/session: HTTP ${res.status} ${await res.text()}`);
     const { sessionId } = (await res.json()) as { sessionId: string };
     return new WebResident(base, sessionId);
   }
@@ -40,11 +53,23 @@ export class WebResident {
     return this.last.map((m) => (m.kind === "text" ? m.text : "")).join("\n");
   }
 
-  /** Everything the server has for this chat, as the page's reload sees it. */
-  async transcript(): Promise<{ direction: string; payload: Outbound & { text?: string } }[]> {
-    const res = await fetch(`${this.base}/api/chat/messages?after=0`, { headers: { "x-chat-session": this.session } });
-    return ((await res.json()) as { messages: { direction: string; payload: Outbound & { text?: string } }[] }).messages;
+  /** Everything the server has for this chat, as the page's reload sees it: page after page while `more`. */
+  async transcript(): Promise<TranscriptMessage[]> {
+    const messages: TranscriptMessage[] = [];
+    this.pages = [];
+    for (let after = 0; ; ) {
+      const res = await fetch(`${this.base}/api/chat/messages?after=${after}`, { headers: { "x-chat-session": this.session } });
+      if (!res.ok) throw new Error(`GET /api/chat/messages: HTTP ${res.status} ${await res.text()}`);
+      const page = (await res.json()) as TranscriptPage;
+      this.pages.push({ count: page.messages.length, bytes: Buffer.byteLength(JSON.stringify(page.messages)) });
+      messages.push(...page.messages);
+      if (!page.more || page.messages.length === 0) return messages;
+      after = page.next;
+    }
   }
+
+  /** The pages the last transcript() read: how many messages, and how many bytes of them. */
+  pages: { count: number; bytes: number }[] = [];
 }
 
 /** The staff API as a script or (later) the console calls it. */

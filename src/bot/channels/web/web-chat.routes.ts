@@ -2,20 +2,29 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import express from "express";
+import { rateLimit, type Options as RateLimitOptions } from "express-rate-limit";
 import { z } from "zod";
+import type { WebChatLimits } from "../../../config/env.js";
 import { isLocale, type Locale } from "../../../i18n/index.js";
+import { DAY, HOUR, MINUTE, type Clock } from "../../../lib/clock.js";
 import { AppError } from "../../../lib/errors.js";
-import { newToken } from "../../../lib/ids.js";
+import type { Logger } from "../../../lib/logger.js";
+import type { RateLimiter } from "../../../notify/rate-limit.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
 import type { Inbound, InboundFile, Reply } from "../../messages.js";
 import { MAX_FILE_BYTES, normalizeMime, storeEvidence, type StoredEvidence } from "../../../files/evidence-store.js";
+import { createDatabaseRateStore } from "./database-rate-store.js";
+import type { WebSessionRepository } from "./web-session.repository.js";
 
 export const WEB_CHANNEL = "web";
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
 
-/** A session id is an unguessable token the browser keeps; it is the web user's identity. */
-const sessionId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "invalid chat session");
+/**
+ * A session token is issued by the server (POST /api/chat/session) and kept by the browser; its hash
+ * is the web user's identity. (Tokens of the release before sessions were stored are 32 characters.)
+ */
+const sessionToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "invalid chat session");
 const clientMessageId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 const messageBody = z
@@ -35,10 +44,12 @@ const fileHeaders = z.object({
   kind: z.enum(["voice"]).optional(),
 });
 
-function session(req: express.Request): string {
-  const parsed = sessionId.safeParse(req.get("x-chat-session"));
-  if (!parsed.success) throw new AppError("UNAUTHORIZED", "Missing or invalid X-Chat-Session header");
-  return parsed.data;
+/** A transcript page: at most this many messages, and about this many bytes of them (a whole message more at most). */
+export const TRANSCRIPT_PAGE = { messages: 100, bytes: 256 * 1024 };
+
+/** The web user a request's session stands for (set by `requireSession`). */
+function session(res: express.Response): string {
+  return res.locals.webUserId as string;
 }
 
 /** X-File-Name is URI-encoded (headers are Latin-1); what is shown back is a plain name, not a path. */
@@ -103,8 +114,71 @@ function shownInbound(p: Inbound) {
 }
 
 /** The web chat: the page at `/` and its JSON API under `/api/chat`. Translation only; the dialogue decides. */
-export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: ConversationRepository; dataDir: string }): express.Router {
+export function createWebChatRouter(deps: {
+  dialogue: Dialogue;
+  conversations: ConversationRepository;
+  sessions: WebSessionRepository;
+  /** The shared fixed-window counters: every instance counts against the same limits. */
+  limiter: RateLimiter;
+  limits: WebChatLimits;
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+}): express.Router {
   const router = express.Router();
+  const { limits } = deps;
+
+  /**
+   * One limit on one key (the client's address unless `key` says otherwise), counted in the database.
+   * A refused request gets 429, Retry-After, and a short message in both languages (the page shows its own).
+   */
+  const limit = (name: string, max: number, windowMs: number, key?: RateLimitOptions["keyGenerator"]) =>
+    rateLimit({
+      limit: max,
+      windowMs,
+      store: createDatabaseRateStore({ limiter: deps.limiter, clock: deps.clock, prefix: `web:${name}:` }),
+      ...(key ? { keyGenerator: key } : {}),
+      standardHeaders: false,
+      legacyHeaders: false,
+      logger: { error: (err, msg) => deps.logger.warn({ err }, msg ?? "rate limiter"), warn: (err, msg) => deps.logger.warn({ err }, msg ?? "rate limiter") },
+      handler: (_req, res, _next, options) => {
+        const resetTime = (_req as express.Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? deps.clock.now().getTime() + options.windowMs) - deps.clock.now().getTime()) / 1000));
+        res.setHeader("Retry-After", String(seconds));
+        res.status(429).json({
+          error: "RATE_LIMITED",
+          message: `发送太频繁，请 ${seconds} 秒后再试。Too many requests: please try again in ${seconds} s.`,
+          limit: name,
+          retryAfter: seconds,
+        });
+      },
+    });
+  const bySession: RateLimitOptions["keyGenerator"] = (_req, res) => session(res);
+
+  const perAddress = limit("addr", limits.requestsPerMinute, MINUTE);
+  const newSessions = [limit("new-m", limits.sessionsPerMinute, MINUTE), limit("new-h", limits.sessionsPerHour, HOUR)];
+  const sends = [limit("send-m", limits.messagesPerMinute, MINUTE, bySession), limit("send-d", limits.messagesPerDay, DAY, bySession)];
+  const reads = limit("read-m", limits.readsPerMinute, MINUTE, bySession);
+
+  /**
+   * After the checks (which wait for the database), before the body is read: a client that went away
+   * meanwhile has a body nobody can read any more (the parser would wait for it for ever). Its request
+   * ends here, as a cut-off body does (a 4xx, a line at info).
+   */
+  const stillThere: express.RequestHandler = (req, _res, next) => {
+    if (req.destroyed && !req.complete) next(Object.assign(new Error("request aborted"), { type: "request.aborted" }));
+    else next();
+  };
+
+  /** Only a session this service issued is somebody; an invented or forgotten one gets 401 (the page asks for a new one). */
+  const requireSession: express.RequestHandler = async (req, res, next) => {
+    const parsed = sessionToken.safeParse(req.get("x-chat-session"));
+    if (!parsed.success) throw new AppError("UNAUTHORIZED", "Missing or invalid X-Chat-Session header");
+    const userId = await deps.sessions.resolve(parsed.data, deps.clock.now());
+    if (!userId) throw new AppError("UNAUTHORIZED", "Unknown chat session: get a new one with POST /api/chat/session");
+    res.locals.webUserId = userId;
+    next();
+  };
 
   async function localeOf(userId: string): Promise<Locale> {
     const stored = await deps.conversations.localeOf(WEB_CHANNEL, userId);
@@ -126,9 +200,12 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
     }),
   );
 
+  // Every API request counts against its address first, before any work is done for it.
+  router.use("/api/chat", perAddress);
+
   // Before the JSON parser: the body is the file itself, streamed to disk, never buffered.
-  router.post("/api/chat/files", async (req, res) => {
-    const userId = session(req);
+  router.post("/api/chat/files", requireSession, ...sends, stillThere, async (req, res) => {
+    const userId = session(res);
     const h = fileHeaders.parse({
       clientMessageId: req.get("x-client-message-id") || undefined,
       declaredSize: req.get("x-file-size") || undefined,
@@ -150,14 +227,16 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
     res.json(await answer(userId, reply));
   });
 
-  router.use("/api/chat", express.json({ limit: "1mb" }));
-
-  router.post("/api/chat/session", (_req, res) => {
-    res.status(201).json({ sessionId: newToken(24) });
+  router.post("/api/chat/session", ...newSessions, async (_req, res) => {
+    const { token } = await deps.sessions.issue(deps.clock.now());
+    res.status(201).json({ sessionId: token });
   });
 
-  router.post("/api/chat/messages", async (req, res) => {
-    const userId = session(req);
+  // After the session and its quota: a refused request's body is never parsed.
+  const json = express.json({ limit: limits.maxBodyBytes });
+
+  router.post("/api/chat/messages", requireSession, ...sends, stillThere, json, async (req, res) => {
+    const userId = session(res);
     const body = messageBody.parse(req.body);
     // No locale hint from Accept-Language: Chinese is the first language of the service, and the
     // page's 中/En button switches; a phone set to English is not a request for English messages.
@@ -172,10 +251,10 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
     res.json(await answer(userId, reply));
   });
 
-  router.get("/api/chat/messages", async (req, res) => {
-    const userId = session(req);
+  router.get("/api/chat/messages", requireSession, reads, async (req, res) => {
+    const userId = session(res);
     const after = z.coerce.number().int().min(0).default(0).parse(req.query.after);
-    const entries = await deps.conversations.transcript(WEB_CHANNEL, userId, after);
+    const { entries, more } = await deps.conversations.transcriptPage(WEB_CHANNEL, userId, after, TRANSCRIPT_PAGE);
     res.json({
       // `id` is the message's number in this conversation (ChatMessage.seq), what `after` and a reply's
       // `transcriptId` count in; never the table's id, whose order can differ from commit order.
@@ -184,6 +263,9 @@ export function createWebChatRouter(deps: { dialogue: Dialogue; conversations: C
         direction: e.direction,
         payload: e.direction === "in" ? shownInbound(e.payload as Inbound) : e.payload,
       })),
+      // A long transcript comes in pages: with `more`, ask again from `next`.
+      more,
+      next: entries.length ? entries[entries.length - 1]!.seq : after,
       locale: await localeOf(userId),
       maxFileBytes: MAX_FILE_BYTES,
     });

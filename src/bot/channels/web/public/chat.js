@@ -30,6 +30,8 @@ const CHROME = {
     failed: "发送失败，请重试。",
     offline: "网络不好，没有发出去。",
     sessionLost: "连接已失效，请刷新页面。",
+    sessionRenewed: "之前的对话已失效，已为您重新开始。没发出去的话已放回输入框。",
+    tooFast: "发送太频繁了，请 {seconds} 秒后再试。",
     connect: "连接失败，请刷新页面重试。",
     micDenied: "无法使用麦克风。可以打字，或点 📎 发文件。",
     micShort: "录音太短。点 🎤 开始说话，说完再点一下。",
@@ -62,6 +64,8 @@ const CHROME = {
     failed: "Sending failed. Please try again.",
     offline: "Poor connection: not sent.",
     sessionLost: "The connection has expired. Please reload the page.",
+    sessionRenewed: "The earlier conversation has expired, so it starts afresh. What was not sent is back in the input box.",
+    tooFast: "Too many messages: please try again in {seconds} s.",
     connect: "Could not connect. Please reload the page.",
     micDenied: "The microphone cannot be used. You can type, or tap 📎 to send a file.",
     micShort: "Too short. Tap 🎤 to start speaking and tap again when done.",
@@ -82,7 +86,6 @@ const langButton = $("lang");
 const micTimer = mic.querySelector(".timer");
 
 const POLL_MS = 5000;
-const PAGE = 200; // the server's transcript page
 const MAX_RECORDING_MS = 120_000;
 // The number of the last transcript message shown: messages are numbered 1, 2, 3 … per conversation,
 // in commit order, so "after lastId" never skips one.
@@ -318,13 +321,13 @@ function renderEntries(entries) {
   return newest;
 }
 
-function failure(pending, key, retry) {
+function failure(pending, key, retry, params) {
   if (pending) {
     pending.classList.remove("pending");
     pending.classList.add("error");
   }
   const div = bubble("out error");
-  div.textContent = t(key);
+  div.textContent = t(key, params);
   if (retry) {
     const box = el("div", "buttons");
     const row = el("div", "row");
@@ -353,8 +356,14 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(data.message || res.statusText), { status: res.status });
+  if (!res.ok) throw Object.assign(new Error(data.message || res.statusText), { status: res.status, retryAfter: retryAfterOf(res, data) });
   return data;
+}
+
+/** Seconds a refused (429) request should wait, from Retry-After or the body. */
+function retryAfterOf(res, data) {
+  const s = Number(res.headers.get("Retry-After") ?? data?.retryAfter);
+  return Number.isFinite(s) && s > 0 ? Math.ceil(s) : 5;
 }
 
 async function showReply(reply) {
@@ -375,9 +384,10 @@ async function showReply(reply) {
  * Sends one message or file: retried on a bad connection with the same client message id (the server
  * answers a repeat once), and, if it still fails, a button to try again. Never a dead end.
  */
-async function deliver(request, pending, statusKey, statusParams) {
+async function deliver(request, pending, statusKey, statusParams, unsent) {
   if (busy) return false;
   setBusy(true, statusKey, statusParams);
+  let renewed = false;
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       let res;
@@ -393,7 +403,29 @@ async function deliver(request, pending, statusKey, statusParams) {
         await showReply(data);
         return true;
       }
-      if (res.status < 500 && res.status !== 408 && res.status !== 429) {
+      if (res.status === 429) {
+        // Refused for now: a short wait is waited out, a long one is said, with a button to try again.
+        const seconds = retryAfterOf(res, data);
+        if (seconds <= 3 && attempt < 2) {
+          await sleep(seconds * 1000);
+          continue;
+        }
+        failure(pending, "tooFast", () => deliver(request, pending, statusKey, statusParams, unsent), { seconds });
+        return false;
+      }
+      if (res.status === 401 && !renewed) {
+        // The server does not know this session (expired, or from elsewhere): a new one, never a dead end.
+        renewed = true;
+        pending?.remove();
+        await restart();
+        if (unsent) {
+          input.value = unsent;
+          fitInput();
+        }
+        note("sessionRenewed");
+        return false;
+      }
+      if (res.status < 500 && res.status !== 408) {
         // Sending the same again would get the same answer: say what is wrong instead.
         failure(pending, res.status === 413 ? "tooLong" : res.status === 401 ? "sessionLost" : "failed");
         return false;
@@ -407,7 +439,7 @@ async function deliver(request, pending, statusKey, statusParams) {
   }
 }
 
-function post(body, pendingText) {
+function post(body, pendingText, unsent) {
   const pending = pendingText ? userBubble(pendingText, "pending") : null;
   const clientMessageId = newId();
   return deliver(
@@ -418,6 +450,9 @@ function post(body, pendingText) {
         body: JSON.stringify({ ...body, clientMessageId }),
       }),
     pending,
+    undefined,
+    undefined,
+    unsent,
   );
 }
 
@@ -459,7 +494,7 @@ form.addEventListener("submit", (e) => {
   if (!text.trim() || busy) return;
   input.value = "";
   fitInput();
-  post({ text }, text);
+  post({ text }, text, text);
 });
 
 input.addEventListener("keydown", (e) => {
@@ -579,7 +614,7 @@ mic.addEventListener("click", () => (recording ? stopRecording() : startRecordin
 
 // ---- start, reload, poll --------------------------------------------------------------------
 
-/** The whole transcript, page by page; the server's language and file limit with it. */
+/** The whole transcript, page by page (the server says `more` while there is more); its language and file limit with it. */
 async function loadAll() {
   let newest = null;
   for (;;) {
@@ -587,7 +622,7 @@ async function loadAll() {
     if (page.locale) applyLocale(page.locale);
     if (page.maxFileBytes) maxFileBytes = page.maxFileBytes;
     newest = renderEntries(page.messages) ?? newest;
-    if (page.messages.length < PAGE) return { newest, empty: lastId === 0 };
+    if (!page.more || page.messages.length === 0) return { newest, empty: lastId === 0 };
   }
 }
 
@@ -604,21 +639,24 @@ async function poll() {
       const before = lastId;
       const { newest } = await loadAll();
       if (lastId !== before) reveal(newest ?? log.lastElementChild);
-    } catch {
-      /* offline for a moment: the next poll catches up */
+    } catch (err) {
+      // A session the server no longer knows: a new one. Otherwise offline for a moment (or asked to
+      // slow down): the next poll catches up.
+      if (err.status === 401) await restart().catch(() => undefined);
     }
   }
   setTimeout(poll, POLL_MS);
 }
 
+/** A session from the server (the browser keeps its token); only the server's are taken. */
 async function newSession() {
-  const res = await fetch("/api/chat/session", { method: "POST" });
-  session = (await res.json()).sessionId;
+  const data = await api("POST", "/api/chat/session");
+  session = data.sessionId;
   localStorage.setItem("onedoor.session", session);
 }
 
-async function start() {
-  showMicState();
+/** The transcript, or, for a session the server does not know, a new session and a fresh start. */
+async function openChat() {
   if (!session) await newSession();
   let loaded;
   try {
@@ -626,15 +664,49 @@ async function start() {
   } catch (err) {
     if (err.status !== 401) throw err;
     await newSession(); // a stored session the server does not take: start afresh
+    log.replaceChildren();
+    lastId = 0;
     loaded = await loadAll();
   }
   reveal(loaded.newest ?? log.lastElementChild);
   if (loaded.empty) await post({ button: "cmd:start" }, null);
-  document.body.dataset.ready = "true";
-  setTimeout(poll, POLL_MS);
 }
 
-start().catch(() => {
+/** Starts afresh on a new session (the old one was refused). */
+async function restart() {
+  session = null;
+  log.replaceChildren();
+  lastId = 0;
+  setBusy(false);
+  await openChat();
+}
+
+/** Could not open the chat: say why, with a button to try again (too many new chats from this network, or offline). */
+function openFailed(err) {
   const div = bubble("out error");
-  div.textContent = t("connect");
-});
+  div.textContent = err?.status === 429 ? t("tooFast", { seconds: err.retryAfter }) : t("connect");
+  const box = el("div", "buttons");
+  const row = el("div", "row");
+  const button = el("button", "retry", t("retry"));
+  button.type = "button";
+  button.addEventListener("click", () => {
+    div.remove();
+    openChat().then(ready, openFailed);
+  });
+  row.appendChild(button);
+  box.appendChild(row);
+  div.appendChild(box);
+  reveal(div);
+}
+
+let polling = false;
+function ready() {
+  document.body.dataset.ready = "true";
+  if (!polling) {
+    polling = true;
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+showMicState();
+openChat().then(ready, openFailed);
