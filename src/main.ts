@@ -189,6 +189,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       }),
       createStaffRouter({
         repos,
+        cases,
         sql,
         clock,
         staffToken: config.STAFF_API_TOKEN,

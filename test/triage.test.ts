@@ -7,6 +7,8 @@ import { acceptCase, closeCase, declineCase } from "../src/cases/change-status.j
 import { createStaffInvite, linkStaffByInvite } from "../src/cases/link-staff.js";
 import { listTriageQueue } from "../src/cases/list-triage-queue.js";
 import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
+import { seedReferenceData } from "../src/cases/seed.js";
+import { createSlaRepository } from "../src/cases/sla.repository.js";
 import type { Outbound } from "../src/bot/messages.js";
 import { createMediatorJobHandlers } from "../src/bot/mediator.js";
 import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
@@ -239,6 +241,42 @@ describe("who may act on a case is decided in the domain", () => {
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await closeCase(deps, { caseId: c.id, outcome: "withdrawn", actor: "resident:web:u1" });
     expect((await one(t.sql, sql`SELECT "status" FROM "Case" WHERE "id" = ${c.id}`)).status).toBe("closed");
+  });
+});
+
+describe("the SLA policy read by several instances", () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("a write is seen at once by its own instance and by another within the cache's lifetime", async () => {
+    let elapsed = 0;
+    const here = createSlaRepository(t.sql, { ttlMs: 30_000, monotonicMs: () => elapsed });
+    const there = createSlaRepository(t.sql, { ttlMs: 30_000, monotonicMs: () => elapsed });
+    expect((await there.current()).policy.acceptMinutes).toBe(60);
+    const { policy } = await here.current();
+    await here.save({ ...policy, acceptMinutes: 90 }, new Date("2026-11-23T02:00:00Z"));
+    await here.setDay({ date: "2026-11-24", workday: false, name: null });
+    expect((await here.current()).policy.acceptMinutes).toBe(90);
+    expect((await here.current()).calendar.get("2026-11-24")).toBe(false);
+    elapsed = 29_000;
+    expect((await there.current()).policy.acceptMinutes).toBe(60); // still its cached read
+    elapsed = 30_001;
+    expect((await there.current()).policy.acceptMinutes).toBe(90);
+    expect((await there.current()).calendar.get("2026-11-24")).toBe(false);
+  });
+
+  it("seeding twice keeps the centre's edits", async () => {
+    const repo = createSlaRepository(t.sql);
+    const { policy } = await repo.current();
+    await repo.save({ ...policy, triageMinutes: 45 }, new Date());
+    await seedReferenceData(t.sql);
+    expect((await repo.current()).policy.triageMinutes).toBe(45);
+    expect(await count(t.sql, sql`SELECT 1 FROM "SlaSetting"`)).toBe(1);
   });
 });
 

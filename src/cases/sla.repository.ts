@@ -67,8 +67,10 @@ const SETTING_COLUMNS = sql`"id", "triageMinutes", "acceptMinutes", "resolveDays
  * Deadlines are computed on every case opening, so the two are cached: a write through this repository
  * drops the cache at once in this process; another instance sees the change within `ttlMs`.
  */
-export function createSlaRepository(db: Sql, options: { ttlMs?: number } = {}) {
+export function createSlaRepository(db: Sql, options: { ttlMs?: number; monotonicMs?: () => number } = {}) {
   const ttlMs = options.ttlMs ?? SLA_CACHE_TTL_MS;
+  // A monotonic clock: this is a cache's age, not a time the domain reasons about (tests pass their own).
+  const monotonicMs = options.monotonicMs ?? (() => performance.now());
   let cached: { readAt: number; snapshot: Promise<SlaSnapshot> } | null = null;
 
   async function load(): Promise<SlaSnapshot> {
@@ -85,8 +87,7 @@ export function createSlaRepository(db: Sql, options: { ttlMs?: number } = {}) {
   return {
     /** The policy and calendar in force (cached; see above). */
     current(): Promise<SlaSnapshot> {
-      // A monotonic clock: this is a cache's age, not a time the domain reasons about.
-      const now = performance.now();
+      const now = monotonicMs();
       if (!cached || now - cached.readAt > ttlMs) {
         const snapshot = load();
         cached = { readAt: now, snapshot };

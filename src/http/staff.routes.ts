@@ -1,7 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import express, { type RequestHandler } from "express";
 import { z } from "zod";
+import { assignRoom } from "../cases/assign-room.js";
+import type { CaseDeps } from "../cases/deps.js";
 import { createPartyInvite } from "../cases/link-party.js";
+import { listTriageQueue } from "../cases/list-triage-queue.js";
 import { createStaffInvite } from "../cases/link-staff.js";
 import type { CaseRepositories } from "../cases/repositories.js";
 import type { ConversationRepository } from "../bot/conversation.repository.js";
@@ -10,7 +13,8 @@ import type { HandoffRepository } from "../bot/flows/handoff/handoff.repository.
 import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
-import { caseView, handoffView, notificationView } from "./staff.views.js";
+import { isWorkday } from "../lib/working-hours.js";
+import { calendarDayView, caseView, handoffView, notificationView, slaView, triageView } from "./staff.views.js";
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -55,9 +59,44 @@ const handoffQuery = z.object({
 });
 const handoffReply = z.object({ text: z.string().trim().min(1).max(2000), staffId: z.string().min(1).max(100).optional() });
 const handoffClose = z.object({ staffId: z.string().min(1).max(100).optional() });
+const triageQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+/** Routing is done by a named person: the audit log says who, and the use case checks they may. */
+const routeBody = z.object({
+  roomId: z.string().min(1).max(100),
+  staffId: z.string().min(1).max(100),
+  reason: z.string().trim().max(500).optional(),
+});
+const WEEK_MINUTES = 7 * 24 * 60;
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
+const dayCount = z.number().int().min(0).max(365);
+const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+const slaBody = z
+  .object({
+    triageMinutes: z.number().int().min(1).max(WEEK_MINUTES),
+    acceptMinutes: z.number().int().min(1).max(WEEK_MINUTES),
+    resolveDays: z.object({ simple: dayCount, general: dayCount, complex: dayCount, difficult: dayCount }).strict(),
+    sameDayCutoffHour: z.number().int().min(0).max(24),
+    escalationMarginMinutes: z.number().int().min(0).max(WEEK_MINUTES),
+    hours: z
+      .object({
+        open: hhmm,
+        close: hhmm,
+        days: z.array(z.number().int().min(1).max(7)).min(1).max(7).refine((d) => new Set(d).size === d.length, "days repeat"),
+      })
+      .strict()
+      .refine((h) => minutesOf(h.open) < minutesOf(h.close), "open must be before close"),
+  })
+  .strict();
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD")
+  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "not a date");
+const calendarBody = z.object({ workday: z.boolean(), name: z.string().trim().max(100).nullish() }).strict();
 
 export function createStaffRouter(deps: {
   repos: CaseRepositories;
+  /** The case use cases (routing from the triage queue). */
+  cases: CaseDeps;
   sql: Sql;
   clock: Clock;
   staffToken?: string;
@@ -126,6 +165,55 @@ export function createStaffRouter(deps: {
     const closed = await deps.handoffs.close(req.params.id, body.staffId ?? null, deps.clock.now());
     if (!closed && !(await deps.handoffs.get(req.params.id))) throw new AppError("NOT_FOUND", `No handoff ${req.params.id}`);
     res.json({ closed });
+  });
+
+  /** 研判 queue: cases returned by a room, the oldest triage deadline first (risk-flagged before the rest). */
+  router.get("/api/staff/triage", async (req, res) => {
+    const q = triageQuery.parse(req.query);
+    const now = deps.clock.now();
+    res.json({ cases: (await listTriageQueue(deps.cases, q.limit)).map((c) => triageView(c, now)) });
+  });
+
+  /** A triage officer sends a case to a room; it gets a fresh acceptance deadline. */
+  router.post("/api/staff/cases/:code/route", async (req, res) => {
+    const body = routeBody.parse(req.body ?? {});
+    const routed = await assignRoom(deps.cases, { code: req.params.code, roomId: body.roomId, actor: `staff:${body.staffId}`, reason: body.reason });
+    res.json({ code: req.params.code, status: "routed", roomId: body.roomId, acceptDueAt: routed.acceptDueAt });
+  });
+
+  /** The centre's time limits and hours; a change applies to the next deadline computed. */
+  router.get("/api/staff/sla", async (_req, res) => {
+    const { policy, updatedAt } = await deps.repos.sla.current();
+    res.json({ sla: slaView(policy, updatedAt) });
+  });
+
+  router.put("/api/staff/sla", async (req, res) => {
+    const policy = slaBody.parse(req.body ?? {});
+    await deps.repos.sla.save(policy, deps.clock.now());
+    const saved = await deps.repos.sla.current();
+    res.json({ sla: slaView(saved.policy, saved.updatedAt) });
+  });
+
+  /** A date of the calendar: a public holiday (workday false) or a make-up working day (调休, true). */
+  router.get("/api/staff/calendar/:date", async (req, res) => {
+    const date = calendarDate.parse(req.params.date);
+    const [day, { policy }] = await Promise.all([deps.repos.sla.day(date), deps.repos.sla.current()]);
+    const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+    res.json({ day: calendarDayView(day, date, isWorkday({ zone: deps.cases.zone, ...policy.hours }, y, m, d)) });
+  });
+
+  router.put("/api/staff/calendar/:date", async (req, res) => {
+    const date = calendarDate.parse(req.params.date);
+    const body = calendarBody.parse(req.body ?? {});
+    const day = { date, workday: body.workday, name: body.name ?? null };
+    await deps.repos.sla.setDay(day);
+    res.json({ day: calendarDayView(day, date, body.workday) });
+  });
+
+  /** The date follows the working weekdays again. */
+  router.delete("/api/staff/calendar/:date", async (req, res) => {
+    const date = calendarDate.parse(req.params.date);
+    res.json({ deleted: await deps.repos.sla.clearDay(date) });
   });
 
   router.get("/api/staff/cases/:code", async (req, res) => {

@@ -4,7 +4,9 @@
 import type { TranscriptEntry } from "../bot/conversation.repository.js";
 import type { Handoff } from "../bot/flows/handoff/handoff.repository.js";
 import type { Inbound, Outbound } from "../bot/messages.js";
-import type { CaseEventRecord, CaseRecord } from "../cases/case.repository.js";
+import type { CaseEventRecord, CaseRecord, TriageRow } from "../cases/case.repository.js";
+import type { SlaPolicy } from "../cases/deadlines.js";
+import type { CalendarDay } from "../cases/sla.repository.js";
 import type { EvidenceRecord } from "../cases/evidence.repository.js";
 import type { PartyRecord } from "../cases/party.repository.js";
 import type { StaffRecord } from "../cases/staff.repository.js";
@@ -256,4 +258,67 @@ export function handoffView(h: Handoff, transcript: TranscriptEntry[]): HandoffV
     closedAt: h.closedAt,
     transcript: transcript.map(transcriptEntryView),
   };
+}
+
+/** A case in the triage queue (研判分流): back from a room, waiting for a triage officer to route it. */
+export interface TriageView {
+  code: string;
+  disputeType: string;
+  summary: string | null;
+  description: string;
+  riskFlags: string[];
+  remote: boolean;
+  /** The room that returned it, and why. */
+  returnedFrom: string | null;
+  returnReason: string | null;
+  returnedAt: Date;
+  triageDueAt: Date;
+  overdue: boolean;
+  createdAt: Date;
+}
+
+export function triageView(c: TriageRow, now: Date): TriageView {
+  return {
+    code: c.code,
+    disputeType: c.disputeType,
+    summary: c.summary,
+    description: c.description,
+    riskFlags: c.riskFlags,
+    remote: c.remote,
+    returnedFrom: c.roomId,
+    returnReason: c.returnReason,
+    returnedAt: c.returnedAt,
+    triageDueAt: c.triageDueAt,
+    overdue: c.triageDueAt.getTime() <= now.getTime(),
+    createdAt: c.createdAt,
+  };
+}
+
+export interface SlaView extends SlaPolicy {
+  updatedAt: Date;
+}
+
+export function slaView(policy: SlaPolicy, updatedAt: Date): SlaView {
+  return {
+    triageMinutes: policy.triageMinutes,
+    acceptMinutes: policy.acceptMinutes,
+    resolveDays: { ...policy.resolveDays },
+    sameDayCutoffHour: policy.sameDayCutoffHour,
+    escalationMarginMinutes: policy.escalationMarginMinutes,
+    hours: { open: policy.hours.open, close: policy.hours.close, days: [...policy.hours.days] },
+    updatedAt,
+  };
+}
+
+/** A date of the centre's calendar: listed (a holiday or make-up day) or following the usual weekdays. */
+export interface CalendarDayView {
+  date: string;
+  workday: boolean;
+  name: string | null;
+  /** True when the calendar names this date; false when it follows the working weekdays. */
+  listed: boolean;
+}
+
+export function calendarDayView(day: CalendarDay | null, date: string, usualWorkday: boolean): CalendarDayView {
+  return day ? { date: day.date, workday: day.workday, name: day.name, listed: true } : { date, workday: usualWorkday, name: null, listed: false };
 }
