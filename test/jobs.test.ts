@@ -54,7 +54,8 @@ describe("durable jobs and SLA reminders", () => {
   it("reminds the owner at the acceptance deadline (催办) and the supervisor past the margin (督办)", async () => {
     const { deps, messenger, worker } = setup();
     // The property room's duty mediator has linked a chat; the supervisor has not.
-    await t.sql.execute(sql`UPDATE "Staff" SET "channel" = ${"web"}, "channelUserId" = ${"mediator-chat"} WHERE "id" = ${"duty_property"}`);
+    await t.sql.execute(sql`INSERT INTO "StaffChannel" ("channel", "channelUserId", "staffId", "createdAt")
+      VALUES (${"web"}, ${"mediator-chat"}, ${"duty_property"}, ${deps.clock.now()})`);
     const c = await openCase(deps, input());
 
     expect(await worker.sweep()).toBe(1); // at once: the room's mediator hears of the new case
@@ -76,6 +77,28 @@ describe("durable jobs and SLA reminders", () => {
     // no channel for the supervisor: it waits in the notifications list, undelivered
     expect(escalation.deliveredAt).toBeNull();
     expect((await messenger.sent())).toHaveLength(2);
+  });
+
+  it("a staff member with two linked chats gets each notice on both, once each however often the job runs", async () => {
+    const { deps, messenger, worker } = setup();
+    await t.sql.execute(sql`INSERT INTO "StaffChannel" ("channel", "channelUserId", "staffId", "createdAt") VALUES
+      (${"web"}, ${"desk-pc"}, ${"duty_property"}, ${deps.clock.now()}),
+      (${"telegram"}, ${"555"}, ${"duty_property"}, ${deps.clock.now()})`);
+    const c = await openCase(deps, input());
+    expect(await worker.sweep()).toBe(1);
+    // The same job again (a retry after a crash): nothing is handed over twice.
+    const [job] = await all(t.sql, sql`SELECT "id" FROM "Job" WHERE "kind" = ${"case.assigned"} AND "doneAt" IS NOT NULL`);
+    expect(job).toBeDefined();
+    await t.sql.execute(sql`UPDATE "Job" SET "doneAt" = NULL, "claimedAt" = NULL, "claimedBy" = NULL WHERE "id" = ${job!.id}`);
+    expect(await worker.sweep()).toBe(1);
+    const sent = await messenger.sent();
+    expect(sent.map((m) => [m.channel, m.userId, m.kind])).toEqual([
+      ["telegram", "555", "staff_notice"],
+      ["web", "desk-pc", "staff_notice"],
+    ]);
+    expect(sent[0]!.text).toContain(c.code);
+    // The web chat's transcript is its delivery: sent at once; Telegram's waits for its sender.
+    expect(sent.map((m) => m.state)).toEqual(["queued", "sent"]);
   });
 
   it("sends nothing when the case moved on before its deadline", async () => {

@@ -14,17 +14,20 @@ export interface NoticeButton {
 export interface StaffRecipient {
   id: string;
   roomId?: string | null;
-  channel?: string | null;
-  channelUserId?: string | null;
+}
+
+/** The chats a staff member linked (cases/staff.repository.ts), each of which gets their notices. */
+export interface StaffChats {
+  channelsOf(staffId: string): Promise<{ channel: string; channelUserId: string }[]>;
 }
 
 /**
- * Records a notification for a staff member and hands it to the delivery ledger for their chat when
- * they have one; until then it waits in the notifications list the web API serves. The dedupe key makes
+ * Records a notification for a staff member and hands it to the delivery ledger for each chat they
+ * linked; with none, it waits in the notifications list the web API serves. The dedupe key makes
  * a re-run (two sweeps, a retry after a crash) write nothing twice and send nothing twice.
  */
 export async function notifyStaff(
-  deps: { repos: { notifications: NotificationRepository }; clock: Clock; messenger: Messenger },
+  deps: { repos: { notifications: NotificationRepository; staff: StaffChats }; clock: Clock; messenger: Messenger },
   n: { dedupeKey: string; staff: StaffRecipient; kind: string; text: string; caseId?: string; buttons?: NoticeButton[][] },
 ): Promise<void> {
   const { clock, messenger } = deps;
@@ -38,14 +41,17 @@ export async function notifyStaff(
     text: n.text,
     at: clock.now(),
   });
-  if (!n.staff.channel || !n.staff.channelUserId) return;
+  const chats = await deps.repos.staff.channelsOf(n.staff.id);
+  if (chats.length === 0) return;
   const pending = await notifications.undelivered(n.dedupeKey);
   if (!pending) return;
-  await messenger.sendText(n.staff.channel, n.staff.channelUserId, n.text, n.buttons, {
-    kind: "staff_notice",
-    caseId: n.caseId ?? null,
-    dedupeKey: `staff:${n.dedupeKey}:${n.staff.channel}:${n.staff.channelUserId}`,
-  });
-  // Handed to the ledger: the Delivery row says when it reached the chat.
+  for (const chat of chats) {
+    await messenger.sendText(chat.channel, chat.channelUserId, n.text, n.buttons, {
+      kind: "staff_notice",
+      caseId: n.caseId ?? null,
+      dedupeKey: `staff:${n.dedupeKey}:${chat.channel}:${chat.channelUserId}`,
+    });
+  }
+  // Handed to the ledger: its Delivery rows say when each chat got it.
   await notifications.markDelivered(pending.id, clock.now());
 }
