@@ -111,7 +111,7 @@ describe("staff API: triage queue, SLA policy, calendar", () => {
     expect((await call("GET", "/api/staff/sla")).body.sla.acceptMinutes).toBe(120);
   });
 
-  it("a holiday set through the API moves the next deadline; removing it moves it back", async () => {
+  it("a holiday set through the API moves the next deadline and a handoff's promise; removing it moves it back", async () => {
     app.clock.set("2026-11-23T09:00:00Z"); // Monday 17:00
     expect(await call("GET", "/api/staff/calendar/2026-11-24")).toMatchObject({
       status: 200,
@@ -127,6 +127,15 @@ describe("staff API: triage queue, SLA policy, calendar", () => {
 
     expect((await call("DELETE", "/api/staff/calendar/2026-11-24")).body).toEqual({ deleted: true });
     expect((await openCase(app.cases, input())).acceptDueAt.toISOString()).toBe("2026-11-24T01:00:00.000Z");
+
+    // A person's answer to a handoff follows the calendar too: Saturday evening, with Monday a holiday.
+    app.clock.set("2026-11-28T13:00:00Z");
+    await call("PUT", "/api/staff/calendar/2026-11-30", { workday: false, name: "测试假日" });
+    await app.dialogue.handle({ channel: "web", userId: "holiday-resident", button: "cmd:start" });
+    const reply = await app.dialogue.handle({ channel: "web", userId: "holiday-resident", text: "找人工" });
+    const said = reply.messages.map((m) => (m.kind === "text" ? m.text : "")).join("\n");
+    expect(said).toContain("现在是下班时间");
+    expect(said).toContain("12月1日 09:00 前"); // Tuesday opening + 30 minutes
 
     expect((await call("PUT", "/api/staff/calendar/2026-02-30", { workday: false })).status).toBe(400);
     expect((await call("PUT", "/api/staff/calendar/2026-12-01", { workday: "no" })).status).toBe(400);

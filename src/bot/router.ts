@@ -2,6 +2,8 @@
 // answered, deep links and staff go their way, commands and plain-word intents are taken, and only
 // then does the active flow get the message as an answer to its question.
 import { addEvidence } from "../cases/add-evidence.js";
+import { workingHoursOf } from "../cases/deadlines.js";
+import { slaTerms } from "../cases/deps.js";
 import { isOpen } from "../cases/lifecycle.js";
 import type { LinkedStaff } from "../cases/link-staff.js";
 import { listCasesForUser } from "../cases/list-cases.js";
@@ -53,6 +55,7 @@ function resumeOrMenu(turn: Turn): void {
 
 export async function route(turn: Turn, staff: LinkedStaff | null): Promise<void> {
   const { inbound } = turn;
+  turn.hours = workingHoursOf(await slaTerms(turn.deps.cases));
 
   // A deep link that was not handled has been answered; the normal start follows.
   if (inbound.startPayload !== undefined && (await handleDeepLink(turn))) return;

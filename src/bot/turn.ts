@@ -47,6 +47,11 @@ export interface Turn {
   state: DialogueState;
   locale: Locale;
   now: Date;
+  /**
+   * The centre's hours and calendar in force (SlaSetting, CalendarDay), read by the router at the start
+   * of the turn; `deps.centre.hours` (the configured seed) until then.
+   */
+  hours?: WorkingHours;
   /** What the resident wrote (or said, transcribed), cleaned and cut to the length kept. */
   text: string;
   out: Outbound[];

@@ -44,7 +44,7 @@ export function openHandoff(
   const { by, openNow } =
     reason === "safety"
       ? { by: new Date(now.getTime() + SAFETY_REPLY_MINUTES * MINUTE), openNow: true }
-      : replyBy(centre.hours, now, centre.handoffReplyMinutes);
+      : replyBy(turn.hours ?? centre.hours, now, centre.handoffReplyMinutes);
   const row = {
     id,
     channel: turn.inbound.channel,
