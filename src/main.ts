@@ -93,7 +93,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // The delivery ledger: every message to a person is a row; the dispatcher sends them on the channels
   // this process runs (the web chat's transcript is its own delivery, so it has no sender).
   const leaseOwner = processOwner();
-  const dispatcher = createDispatcher({ sql, clock, logger, owner: leaseOwner, pollMs: config.JOB_POLL_MS });
+  const dispatcher = createDispatcher({ sql, clock, logger, owner: leaseOwner, pollMs: config.JOB_POLL_MS, leaseMs: options.leases?.leaseMs });
   const files = createLocalFileStore(config.DATA_DIR);
   const messenger = createMessenger({ sql, clock, appendTranscript, onQueued: (channel, recipient) => void dispatcher.drain(channel, recipient) });
 

@@ -16,6 +16,8 @@ export interface DispatcherDeps {
   owner: string;
   /** How often to look for deliveries that became due (a back-off, a retry_after, another instance's). */
   pollMs?: number;
+  /** A claim not renewed for this long was cut off by a crash (jobs/lease.ts; tests shorten it). */
+  leaseMs?: number;
   /** A rate window never makes a sender wait longer than this in place; a longer wait goes back to the queue. */
   maxInlineWaitMs?: number;
 }
@@ -144,7 +146,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   async function sweepOnce(): Promise<number> {
     const now = clock.now();
-    await deliveries.failInterrupted(new Date(now.getTime() - LEASE_MS), now);
+    await deliveries.failInterrupted(new Date(now.getTime() - (deps.leaseMs ?? LEASE_MS)), now);
     await deliveries.expire(now);
     const channels = [...senders.keys()];
     let sent = 0;

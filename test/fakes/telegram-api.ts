@@ -23,6 +23,8 @@ interface RateLimitRule {
   /** 429 with retry_after, or another error as Telegram words it. */
   retryAfter?: number;
   error?: { code: number; description: string };
+  /** Take the call (it counts as arrived at Telegram) and never answer: a sender that dies mid-send. */
+  hold?: boolean;
   /** Let this many matching calls through first. */
   skip: number;
   times: number;
@@ -36,6 +38,8 @@ export interface FakeTelegram {
   push(update: Record<string, unknown>): void;
   /** Answer the next `times` matching calls with 429 and parameters.retry_after. */
   rateLimit(rule: { method: string; chatId?: string | number; retryAfter: number; times?: number }): void;
+  /** Take the next `times` matching calls as Telegram would (they arrive), but never answer them. */
+  hold(rule: { method: string; chatId?: string | number; times?: number }): void;
   /** Answer the next `times` matching calls with this error (403 blocked, 400 bad request, 502 …). */
   refuse(rule: { method: string; chatId?: string | number; code: number; description: string; times?: number; skip?: number }): void;
   /** Make a file downloadable: getFile(fileId) → file_path, and GET /file/bot<token>/<file_path> → bytes. */
@@ -170,6 +174,11 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
         rule.skip--;
         rule = undefined;
       }
+      if (rule?.hold) {
+        rule.times--;
+        calls.push(call);
+        return;
+      }
       if (rule?.error) {
         rule.times--;
         calls.push({ ...call, method: `${method}:${rule.error.code}` });
@@ -256,6 +265,9 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     },
     rateLimit(rule) {
       rules.push({ method: rule.method, chatId: rule.chatId === undefined ? undefined : String(rule.chatId), retryAfter: rule.retryAfter, skip: 0, times: rule.times ?? 1 });
+    },
+    hold(rule) {
+      rules.push({ method: rule.method, chatId: rule.chatId === undefined ? undefined : String(rule.chatId), hold: true, skip: 0, times: rule.times ?? 1 });
     },
     refuse(rule) {
       rules.push({
