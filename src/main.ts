@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { appendTranscript, createConversationRepository } from "./bot/conversation.repository.js";
 import { createLocalFileStore } from "./files/file-store.js";
+import { createDeliveryRepository } from "./notify/delivery.repository.js";
 import { createDispatcher, type Dispatcher } from "./notify/dispatcher.js";
 import { createMessenger, type Messenger } from "./notify/messenger.js";
 import { createDialogue, type Dialogue } from "./bot/dialogue.js";
@@ -183,6 +184,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         sessions: createWebSessionRepository(sql),
         limiter: createRateLimiter(sql),
         limits: config.webChat,
+        deliveries: createDeliveryRepository(sql),
         clock,
         logger,
         dataDir: config.DATA_DIR,

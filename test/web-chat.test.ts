@@ -9,6 +9,7 @@ import { tr, type TextKey } from "../src/bot/texts.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
+import { WebResident } from "./support/web-client.js";
 import { all, count, sql } from "./support/query.js";
 
 const classifier = () => scriptedClassifier([{ match: "漏水", type: "neighbor", confidence: 0.9 }]);
@@ -164,6 +165,19 @@ describe("web chat over HTTP", () => {
     const transcript = await fetch(`${app.url}/api/chat/messages`, { headers: { "x-chat-session": s } });
     const { messages } = (await transcript.json()) as { messages: { direction: string }[] };
     expect(messages.filter((m) => m.direction === "in")).toHaveLength(2);
+  });
+
+  it("a notice the page has fetched is recorded in the ledger as opened; one not yet fetched is not", async () => {
+    const resident = await WebResident.open(app.url);
+    await resident.say("你好");
+    const userId = createHash("sha256").update(resident.session).digest("hex");
+    await app.messenger.send("web", userId, [{ kind: "text", text: "您的案件已受理" }], { kind: "notice", dedupeKey: "n1" });
+    const opened = async () =>
+      (await all(app.t.sql, sql`SELECT "openedAt" FROM "Delivery" WHERE "dedupeKey" = ${"n1#0"}`)).map((r) => r.openedAt !== null);
+    expect(await opened()).toEqual([false]);
+    const transcript = await resident.transcript();
+    expect(transcript.at(-1)!.payload).toEqual({ kind: "text", text: "您的案件已受理" });
+    expect(await opened()).toEqual([true]);
   });
 
   it("tells the page the conversation's language on reload", async () => {

@@ -9,6 +9,7 @@ import { isLocale, type Locale } from "../../../i18n/index.js";
 import { DAY, HOUR, MINUTE, type Clock } from "../../../lib/clock.js";
 import { AppError } from "../../../lib/errors.js";
 import type { Logger } from "../../../lib/logger.js";
+import type { DeliveryRepository } from "../../../notify/delivery.repository.js";
 import type { RateLimiter } from "../../../notify/rate-limit.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
@@ -121,6 +122,8 @@ export function createWebChatRouter(deps: {
   /** The shared fixed-window counters: every instance counts against the same limits. */
   limiter: RateLimiter;
   limits: WebChatLimits;
+  /** The delivery ledger: a message the page has fetched is recorded as opened. */
+  deliveries: Pick<DeliveryRepository, "markOpened">;
   clock: Clock;
   logger: Logger;
   dataDir: string;
@@ -255,6 +258,9 @@ export function createWebChatRouter(deps: {
     const userId = session(res);
     const after = z.coerce.number().int().min(0).default(0).parse(req.query.after);
     const { entries, more } = await deps.conversations.transcriptPage(WEB_CHANNEL, userId, after, TRANSCRIPT_PAGE);
+    // The page shows what it fetched: for a notice or a document, that is proof it reached the resident.
+    const shown = entries.filter((e) => e.direction === "out").map((e) => String(e.seq));
+    if (shown.length) await deps.deliveries.markOpened(WEB_CHANNEL, userId, shown, deps.clock.now());
     res.json({
       // `id` is the message's number in this conversation (ChatMessage.seq), what `after` and a reply's
       // `transcriptId` count in; never the table's id, whose order can differ from commit order.
