@@ -13,7 +13,12 @@ function startFlags(): string[] {
 
 export interface DrainResult {
   updates: number;
-  /** From an update stored (on arrival) to its replies accepted by the Bot API, since the last drain. */
+  /** Updates whose turn has no reply sent (a repeated update, or a reply that failed). */
+  withoutReplies: number;
+  /** Reply deliveries in the ledger marked sent, and those that ended otherwise. */
+  repliesSent: number;
+  repliesFailed: number;
+  /** From an update stored (on arrival) to its last reply accepted by the Bot API, since the last drain. */
   handledP50Ms: number;
   handledP99Ms: number;
 }
@@ -21,6 +26,8 @@ export interface DrainResult {
 export interface BenchServer {
   child: ChildProcess;
   url: string;
+  /** The database OneDoor runs on in that process. */
+  databaseUrl: string;
   baselineUrl: string;
   telegramBaselineUrl: string;
   pid: number;
@@ -29,16 +36,21 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
-  // Measure what `npm start` runs: the compiled build, with no TypeScript loader in the process.
+/** Measure what `npm start` runs: the compiled build, with no TypeScript loader in the process. */
+export async function buildServer(): Promise<void> {
   await run("npm", ["run", "build", "--silent"]);
+}
+
+export async function startBenchServer(env: Record<string, string> = {}, opts: { build?: boolean } = {}): Promise<BenchServer> {
+  if (opts.build !== false) await buildServer();
   const child = fork("bench/server.mjs", [], {
     execArgv: startFlags(),
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const info = await new Promise<{ url: string; baselineUrl: string; telegramBaselineUrl: string; pid: number }>((resolve, reject) => {
-    child.once("message", (m) => resolve(m as { url: string; baselineUrl: string; telegramBaselineUrl: string; pid: number }));
+  type Info = { url: string; databaseUrl: string; baselineUrl: string; telegramBaselineUrl: string; pid: number };
+  const info = await new Promise<Info>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as Info));
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
   });
   return {

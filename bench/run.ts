@@ -1,17 +1,28 @@
-// `npm run bench [-- --json]`: every benchmark, figures printed at the end. Targets live in the README.
+// `npm run bench [-- --json] [-- --only=a,b]`: every benchmark, figures printed at the end. Targets live
+// in the README. Parts: classify, conversation, web (the floor, SQLite, PostgreSQL with one and two
+// instances), sqlite or pg (the floor and that database only), telegram.
 import { benchClassify } from "./classify.js";
 import { benchConversation } from "./conversation.js";
 import { benchTelegram } from "./telegram.js";
 import { benchWebChat } from "./web-chat.js";
 
+const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram"];
 const json = process.argv.includes("--json");
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
+if (unknown.length) {
+  console.error(`unknown part ${unknown.join(", ")}: --only= takes ${PARTS.join(", ")}`);
+  process.exit(2);
+}
+const wanted = (part: string) => !only || only.includes(part);
 
 const results: Record<string, unknown> = {};
-if (!only || only === "classify") results.classify = await benchClassify();
-if (!only || only === "conversation") results.conversation = await benchConversation();
-if (!only || only === "web") results.webChat = await benchWebChat({ concurrency: [10, 50], messages: 4000 });
-if (!only || only === "telegram") results.telegram = await benchTelegram({ concurrency: [10, 40], updates: 2000 });
+if (wanted("classify")) results.classify = await benchClassify();
+if (wanted("conversation")) results.conversation = await benchConversation();
+const sqlite = wanted("web") || wanted("sqlite");
+const postgres = wanted("web") || wanted("pg");
+if (sqlite || postgres) results.webChat = await benchWebChat({ concurrency: [10, 50], messages: 4000, sqlite, postgres });
+if (wanted("telegram")) results.telegram = await benchTelegram({ concurrency: [10, 40], updates: 2000 });
 
 if (json) console.log(JSON.stringify(results));
 else console.log(JSON.stringify(results, null, 2));

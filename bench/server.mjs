@@ -5,8 +5,12 @@
 //   POST /telegram/webhook  a bare grammY bot: the same two rows and one reply per update, answering the
 //                           webhook once the reply is sent (its webhook latency is update → reply)
 // With BENCH_TELEGRAM_API_ROOT and BENCH_TELEGRAM_TOKEN (a fake Bot API), Telegram runs in webhook mode.
+// BENCH_DATABASE_URL puts OneDoor on that database (a PostgreSQL one; several of these processes may
+// share it, as instances do); without it, a SQLite file in a temporary directory. The floors always
+// write to a SQLite file of their own.
 // Talks to the parent over IPC: sends its URLs once up; "drain" → {drained} when every stored Telegram
-// update has been handled, with how long updates took from stored to replies sent; "stop" → exits.
+// update has been handled and its replies sent from the delivery ledger, with how long updates took from
+// stored to their last reply accepted by the Bot API; "stop" → exits.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,16 +28,21 @@ export const TELEGRAM_SECRET = "bench_secret";
 const apiRoot = process.env.BENCH_TELEGRAM_API_ROOT;
 const token = process.env.BENCH_TELEGRAM_TOKEN;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onedoor-bench-"));
+const databaseUrl = process.env.BENCH_DATABASE_URL || `file:${dir}/bench.db`;
 const config = loadConfig({
-  DATABASE_URL: `file:${dir}/bench.db`,
+  DATABASE_URL: databaseUrl,
   PORT: "0",
   LOG_LEVEL: "silent",
   DATA_DIR: dir,
-  // Every simulated resident comes from 127.0.0.1: the per-address limits are opened up (still counted,
-  // so their cost is measured); the per-session ones stay as shipped.
+  // The bench measures throughput, not the limiter. Every simulated resident comes from 127.0.0.1, and
+  // one that writes to two instances at once sends each answer twice within a second or two: every
+  // limit is opened up far past the load (each is still counted in the database on every request, so
+  // its cost is measured). The load generator counts 429s, and there must be none.
   WEB_CHAT_REQUESTS_PER_MINUTE: "1000000",
   WEB_CHAT_SESSIONS_PER_MINUTE: "1000000",
   WEB_CHAT_SESSIONS_PER_HOUR: "1000000",
+  WEB_CHAT_MESSAGES_PER_MINUTE: "1000000",
+  WEB_CHAT_MESSAGES_PER_DAY: "10000000",
   ...(apiRoot && token
     ? {
         TELEGRAM_BOT_TOKEN: token,
@@ -86,27 +95,67 @@ if (apiRoot && token) {
 const server = baseline.listen(0, "127.0.0.1", () => {
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  process.send?.({ url: running.url, baselineUrl: `${base}/baseline`, telegramBaselineUrl: `${base}/telegram/webhook`, pid: process.pid });
+  process.send?.({ url: running.url, databaseUrl, baselineUrl: `${base}/baseline`, telegramBaselineUrl: `${base}/telegram/webhook`, pid: process.pid });
 });
 
 let since = new Date(0);
 
-/** Waits until every stored update is handled; then how long the updates since the last drain took. */
+/**
+ * Waits until every stored update is handled and every reply it queued in the delivery ledger is sent
+ * (or failed); then how long the updates since the last drain took, from stored to their last reply
+ * accepted by the Bot API.
+ */
 async function drain() {
   for (;;) {
     const [{ open }] = await running.sql.query(
       sql`SELECT COUNT(*) AS "open" FROM "Job" WHERE "kind" = 'telegram.update' AND "doneAt" IS NULL AND "failedAt" IS NULL`,
     );
-    if (Number(open) === 0) break;
+    const [{ unsent }] = await running.sql.query(
+      sql`SELECT COUNT(*) AS "unsent" FROM "Delivery" WHERE "channel" = 'telegram' AND "state" IN ('queued', 'sending')`,
+    );
+    if (Number(open) === 0 && Number(unsent) === 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }
+  // An update is the job stored on arrival (dedupeKey telegram:<bot>:<update_id>); its turn is the
+  // inbound transcript row (externalKey telegram:<update_id>); its replies are the turn's deliveries.
   const jobs = await running.sql.query(
-    sql`SELECT "createdAt", "doneAt" FROM "Job" WHERE "kind" = 'telegram.update' AND "createdAt" >= ${since}`,
+    sql`SELECT "dedupeKey", "createdAt", "doneAt" FROM "Job" WHERE "kind" = 'telegram.update' AND "createdAt" >= ${since}`,
+  );
+  const turns = await running.sql.query(
+    sql`SELECT "externalKey", "turnId" FROM "ChatMessage" WHERE "direction" = 'in' AND "externalKey" LIKE 'telegram:%' AND "createdAt" >= ${since}`,
+  );
+  const deliveries = await running.sql.query(
+    sql`SELECT "turnId", "state", "sentAt" FROM "Delivery" WHERE "channel" = 'telegram' AND "kind" = 'reply' AND "createdAt" >= ${since}`,
   );
   since = new Date();
-  // Stored on arrival → done once its replies were accepted by the Bot API: what the resident waits.
-  const took = jobs.filter((j) => j.doneAt).map((j) => j.doneAt.getTime() - j.createdAt.getTime());
-  return { drained: true, updates: took.length, handledP50Ms: percentile(took, 0.5), handledP99Ms: percentile(took, 0.99) };
+  const turnOf = new Map(turns.map((t) => [t.externalKey, t.turnId]));
+  const repliesOf = new Map();
+  for (const d of deliveries) repliesOf.set(d.turnId, [...(repliesOf.get(d.turnId) ?? []), d]);
+  const took = [];
+  let withoutReplies = 0;
+  let repliesSent = 0;
+  let repliesFailed = 0;
+  for (const j of jobs) {
+    const replies = repliesOf.get(turnOf.get(`telegram:${j.dedupeKey.split(":").pop()}`)) ?? [];
+    const sent = replies.filter((d) => d.state === "sent" && d.sentAt);
+    repliesSent += sent.length;
+    repliesFailed += replies.length - sent.length;
+    if (sent.length === 0) {
+      withoutReplies++;
+      continue;
+    }
+    // Stored on arrival → the last reply accepted by the Bot API: what the resident waits.
+    took.push(Math.max(...sent.map((d) => d.sentAt.getTime())) - j.createdAt.getTime());
+  }
+  return {
+    drained: true,
+    updates: jobs.length,
+    withoutReplies,
+    repliesSent,
+    repliesFailed,
+    handledP50Ms: percentile(took, 0.5),
+    handledP99Ms: percentile(took, 0.99),
+  };
 }
 
 process.on("message", async (msg) => {

@@ -93,10 +93,15 @@ export async function benchTelegram(opts: { concurrency: number[]; updates: numb
           ...summary(mine),
           // Until every update was handled: classified, state saved, replies sent to the (fake) Bot API.
           processedPerSecond: round(opts.updates / processedSeconds),
-          // What a resident waits: from the update stored to its replies accepted by the Bot API.
+          // What a resident waits: from the update stored to its last reply accepted by the Bot API
+          // (replies go through the delivery ledger: the turn queues them, the dispatcher sends them).
           handledP50Ms: round(handled.handledP50Ms),
           handledP99Ms: round(handled.handledP99Ms),
+          // Replies seen at the fake Bot API, against the ledger's reply deliveries marked sent.
           replies: ((await fake.stats()).sendMessage ?? 0) - repliesBefore,
+          repliesSentInLedger: handled.repliesSent,
+          repliesNotSent: handled.repliesFailed,
+          updatesWithoutReply: handled.withoutReplies,
         },
         // Like with like: OneDoor's update stored → replies sent, against the bare bot's update → reply
         // (its webhook answer waits for its reply). OneDoor's own webhook answer comes after storing only.
@@ -113,7 +118,7 @@ export async function benchTelegram(opts: { concurrency: number[]; updates: numb
       name: "telegram-webhook",
       node: process.version,
       cpus: os.cpus().length,
-      note: "latencies measured by a separate load process on 127.0.0.1; the server is the compiled build in its own process; baseline = bare grammY webhookCallback writing the inbound and outbound rows with prepared better-sqlite3 statements and replying before it answers the webhook (its webhook latency is update → reply); p50Ratio compares OneDoor's stored → replies with it",
+      note: "latencies measured by a separate load process on 127.0.0.1; the server is the compiled build in its own process; baseline = bare grammY webhookCallback writing the inbound and outbound rows with prepared better-sqlite3 statements and replying before it answers the webhook (its webhook latency is update → reply); p50Ratio compares OneDoor's stored → last reply sent from the delivery ledger (Delivery.sentAt, after the Bot API accepted it) with it",
       runs,
       peakRssMb: peakRssMb(server.pid),
     };
