@@ -325,7 +325,19 @@ describe("a staff member with several chats", () => {
     expect(township.text()).toContain("不属于您的调解室");
     expect((await one(t.sql, sql`SELECT "status" FROM "Case" WHERE "id" = ${c.id}`)).status).toBe("routed");
 
-    // From the second chat the village mediator accepts it.
+    // The village returns a second case; the duty desk, linked on its own chat, sees it waiting for a room.
+    const second = await openCase(deps, input({ type: "neighbor", description: "邻居把垃圾堆在楼道" }));
+    await phone.send({ button: `med:dec:${second.code}`, buttonLabel: "退回" });
+    expect(phone.text()).toContain("已退回");
+    const dutyInvite = await createStaffInvite(deps, { staffId: "duty_desk" });
+    const dutyDesk = new Resident(dialogue, "900", "telegram");
+    await dutyDesk.send({ startPayload: `m_${dutyInvite.code}`, text: `/start m_${dutyInvite.code}` });
+    await dutyDesk.say("/queue");
+    expect(dutyDesk.text()).toContain("待分流（1）");
+    expect(dutyDesk.text()).toContain(second.code);
+    expect(dutyDesk.text()).toContain("分流时限：11月23日 11:00");
+
+    // From the second chat the village mediator accepts the first.
     await desk.send({ button: `med:acc:${c.code}`, buttonLabel: "受理" });
     const stored = await one(t.sql, sql`SELECT "status", "mediatorId" FROM "Case" WHERE "id" = ${c.id}`);
     expect([stored.status, stored.mediatorId]).toEqual(["in_mediation", "duty_village"]);

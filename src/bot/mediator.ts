@@ -3,7 +3,8 @@ import { acceptCase, declineCase } from "../cases/change-status.js";
 import type { CaseDeps } from "../cases/deps.js";
 import type { LinkedStaff } from "../cases/link-staff.js";
 import { listMediatorQueue, type QueueItem } from "../cases/mediator-queue.js";
-import { staffMay } from "../cases/authorise.js";
+import { isTriageOfficer, staffMay } from "../cases/authorise.js";
+import { listTriageQueue } from "../cases/list-triage-queue.js";
 import type { CaseStatus } from "../cases/types.js";
 import { t, type Locale } from "../i18n/index.js";
 import { notifyStaff, type Messenger } from "../jobs/notify-staff.js";
@@ -70,7 +71,7 @@ function queueButton(turn: Turn): Button {
   return { label: t(turn.locale, "mediator.refresh"), data: QUEUE };
 }
 
-function line(turn: Turn, c: QueueItem): string {
+function line(turn: Turn, c: Pick<QueueItem, "riskFlags" | "code" | "type" | "summary" | "description">): string {
   return t(turn.locale, "mediator.queue.line", {
     risk: c.riskFlags.length > 0 ? `${t(turn.locale, "mediator.queue.riskMark")} ` : "",
     code: c.code,
@@ -82,10 +83,21 @@ function line(turn: Turn, c: QueueItem): string {
 export async function showQueue(turn: Turn, staff: LinkedStaff): Promise<void> {
   const { zone } = turn.deps.cases;
   const q = await listMediatorQueue(turn.deps.cases, staff);
-  if (q.waiting.length === 0 && q.mine.length === 0) return say(turn, "mediator.queue.empty", {}, [[queueButton(turn)]]);
+  // Triage officers also see what waits for a room; they route it from the console (a room is a choice of many).
+  const triage = isTriageOfficer(staff) ? await listTriageQueue(turn.deps.cases, 20) : [];
+  if (q.waiting.length === 0 && q.mine.length === 0 && triage.length === 0) return say(turn, "mediator.queue.empty", {}, [[queueButton(turn)]]);
   const lines: string[] = [];
   const buttons: Button[][] = [];
+  if (triage.length > 0) {
+    lines.push(t(turn.locale, "mediator.queue.triage", { count: triage.length }));
+    for (const c of triage) {
+      lines.push(line(turn, { ...c, type: c.disputeType }));
+      lines.push(t(turn.locale, "mediator.queue.triageDue", { deadline: formatLocal(c.triageDueAt, zone, turn.locale) }));
+    }
+    lines.push(t(turn.locale, "mediator.queue.triageHow"));
+  }
   if (q.waiting.length > 0) {
+    if (lines.length) lines.push("");
     lines.push(t(turn.locale, "mediator.queue.waiting", { count: q.waiting.length }));
     for (const c of q.waiting) {
       lines.push(line(turn, c));
