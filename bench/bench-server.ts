@@ -44,7 +44,8 @@ export async function buildServer(): Promise<void> {
 export async function startBenchServer(env: Record<string, string> = {}, opts: { build?: boolean } = {}): Promise<BenchServer> {
   if (opts.build !== false) await buildServer();
   const child = fork("bench/server.mjs", [], {
-    execArgv: startFlags(),
+    // BENCH_SERVER_FLAGS adds Node flags to the server's (`--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+    execArgv: [...startFlags(), ...(process.env.BENCH_SERVER_FLAGS ?? "").split(/\s+/).filter(Boolean)],
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

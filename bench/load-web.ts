@@ -46,11 +46,18 @@ export interface WebLoadResult extends LoadResult {
   /** Messages sent to every instance at once with one client message id, and how many of those pairs were answered differently. */
   repeatedSends: number;
   repeatedAnsweredDifferently: number;
+  /**
+   * The most requests in flight at once, and the most a closed loop allows (one a resident, one an
+   * instance for a resident writing to all at once): a check that no resident sends ahead of its answer.
+   */
+  maxInFlight: number;
+  closedLoopBound: number;
   sessions?: SessionLedger[];
 }
 
 const opts = JSON.parse(process.argv[2]!) as WebLoadOptions;
 const { concurrency, messages: budget, urls } = opts;
+const writesToAll = (id: number) => opts.mode === "onedoor" && urls.length > 1 && (opts.bothEvery ?? 0) > 0 && id % opts.bothEvery! === 0;
 
 const STORIES = [
   "我在工地干了三个月，包工头一直拖欠工资，一共八千多块",
@@ -67,6 +74,8 @@ let errors = 0;
 let limited = 0;
 let repeatedSends = 0;
 let repeatedAnsweredDifferently = 0;
+let inFlight = 0;
+let maxInFlight = 0;
 const latencies: number[] = [];
 const sessions: SessionLedger[] = [];
 
@@ -79,7 +88,9 @@ interface Answered {
 
 async function timed(body: unknown, headers: Record<string, string>, target: string): Promise<Answered> {
   const t0 = performance.now();
+  maxInFlight = Math.max(maxInFlight, ++inFlight);
   const res = await post(target, JSON.stringify(body), headers);
+  inFlight--;
   latencies.push(performance.now() - t0);
   sent++;
   if (res.status !== 200) {
@@ -118,7 +129,7 @@ const codeIn = (messages: Outbound[]) => {
 };
 
 async function resident(id: number): Promise<void> {
-  const both = urls.length > 1 && (opts.bothEvery ?? 0) > 0 && id % opts.bothEvery! === 0;
+  const both = writesToAll(id);
   // A resident who does not write to all instances stays on one, as behind a sticky load balancer.
   const home = urls[id % urls.length]!;
   let round = 0;
@@ -177,6 +188,8 @@ const result: WebLoadResult = {
   limited,
   repeatedSends,
   repeatedAnsweredDifferently,
+  maxInFlight,
+  closedLoopBound: Array.from({ length: concurrency }, (_, i) => (writesToAll(i) ? urls.length : 1)).reduce((a, b) => a + b, 0),
   ...(opts.ledger ? { sessions } : {}),
 };
 process.stdout.write(JSON.stringify(result));

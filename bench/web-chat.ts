@@ -34,6 +34,8 @@ const figures = (r: WebLoadResult | Omit<WebLoadResult, "sessions">) => ({
   intakes: r.intakes,
   errors: r.errors,
   limited: r.limited,
+  // Closed loop: never more requests in flight than residents (two for one writing to both instances).
+  closedLoop: r.maxInFlight <= r.closedLoopBound,
 });
 
 async function createPostgresDatabase(): Promise<{ name: string; url: string }> {
@@ -121,10 +123,38 @@ export async function benchWebChat(opts: { concurrency: number[]; messages: numb
       }
       results.postgresTwoInstances = two;
     }
+    results.summary = summarise(results);
     results.peakRssMb = Object.fromEntries(servers.map(([name, s]) => [name, peakRssMb(s.pid)]));
     return results;
   } finally {
     for (const [, s] of servers) await s.stop();
     if (pg) await dropDatabase(POSTGRES_ADMIN_URL, pg.name);
   }
+}
+
+/** One line a concurrency and a setup: the figures the README quotes. */
+function summarise(results: Record<string, unknown>): string[] {
+  type Row = { messagesPerSecond: number; intakesPerSecond: number; p50Ms: number; p99Ms: number; p50VsFloor?: number; rateVsSqlite?: number; counts?: WebCounts };
+  const line = (name: string, r: Row) =>
+    `${name}: ${r.messagesPerSecond} msg/s, ${r.intakesPerSecond} intakes/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms` +
+    (r.p50VsFloor !== undefined ? `, p50 ${r.p50VsFloor}× the floor's` : "") +
+    (r.rateVsSqlite !== undefined ? `, ${Math.round(r.rateVsSqlite * 100)} % of SQLite's rate` : "") +
+    (r.counts ? `; counts ${r.counts.ok ? "agree" : "DIFFER"}` : "");
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(results)) {
+    if (!/^c\d+$/.test(key)) continue;
+    const row = value as Record<string, Row>;
+    out.push(line(`${key} floor`, row.floor!));
+    if (row.sqlite) out.push(line(`${key} SQLite`, row.sqlite));
+    if (row.postgres) out.push(line(`${key} PostgreSQL, one instance`, row.postgres));
+  }
+  for (const [key, r] of Object.entries((results.postgresTwoInstances ?? {}) as Record<string, Row>)) {
+    const c = r.counts!;
+    out.push(
+      `${line(`${key} PostgreSQL, two instances`, r)} (${c.turnsAnswered} turns answered / ${c.inboundStored} stored, ` +
+        `${c.repliesGot} replies got / ${c.repliesStored} stored / ${c.replyDeliveries} deliveries, seq gaps ${c.seqGaps}, duplicates ${c.seqDuplicates}, ` +
+        `${c.intakesCompleted} intakes / ${c.casesStored} cases, ${c.sessionsOnAllInstances} of ${c.sessions} sessions on both)`,
+    );
+  }
+  return out;
 }
