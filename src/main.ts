@@ -31,6 +31,7 @@ import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker } from "./jobs/worker.js";
+import { listenForJobs } from "./jobs/wake-up.js";
 import { createLeaseKeeper, processOwner } from "./jobs/lease.js";
 import { createNamedLease, createSingletonRole, type SingletonRole } from "./jobs/singleton.js";
 import { createHealthRegistry } from "./lib/health.js";
@@ -216,6 +217,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     worker.start();
     dispatcher.start();
   }
+  // PostgreSQL: a job another instance enqueues wakes this worker at once (else the next poll finds it).
+  const wakeUp =
+    database.kind === "postgres" && options.startWorker !== false
+      ? listenForJobs({ url: config.DATABASE_URL, logger, onWake: () => worker.kick() })
+      : undefined;
   await telegram?.start();
   logger.info({ url, database: config.databaseKind, classifier: config.llm ? "llm+local" : "local" }, "OneDoor started");
 
@@ -234,6 +240,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // The poll stops and its lease is released first, so another instance takes over at once.
       await poller?.stop();
       await telegram?.stop();
+      await wakeUp?.close();
       await worker.stop();
       await dispatcher.stop();
       leases.stop();

@@ -1,5 +1,6 @@
 import { join, sql, type Sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
+import { notifyJobsDue } from "./wake-up.js";
 
 export interface JobInput {
   kind: string;
@@ -26,6 +27,8 @@ export async function enqueueJobs(db: Sql, jobs: JobInput[], now: Date): Promise
     INSERT INTO "Job" ("id", "kind", "payload", "dedupeKey", "dueAt", "attempts", "createdAt")
     VALUES ${values}
     ON CONFLICT ("dedupeKey") DO NOTHING`);
+  // Another instance may be the one that runs them (it has the channel this one has not).
+  if (jobs.some((j) => j.dueAt.getTime() <= now.getTime())) await notifyJobsDue(db);
 }
 
 export function enqueueJob(db: Sql, job: JobInput, now: Date): Promise<void> {
