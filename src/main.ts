@@ -199,6 +199,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         deepLink: telegram?.deepLink,
         handoffs,
         conversations,
+        deliveries: createDeliveryRepository(sql),
         onJobsDue: () => worker?.kick(),
       }),
     ],

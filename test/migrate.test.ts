@@ -175,6 +175,29 @@ describe(`migrations on ${kind}`, () => {
       ]);
     });
   });
+
+  it("gives each flag a cases already carry its own row when case_risk_flags adds CaseRiskFlag", async () => {
+    const { url } = await emptyDb();
+    const at = shipped.findIndex((m) => m.name.endsWith("_case_risk_flags"));
+    await migrateDatabase(url, migrationsFolder(at).cwd);
+    const now = new Date();
+    await withDb(url, async (s) => {
+      for (const [id, flags] of [["c1", '["violence","self_harm"]'], ["c2", "[]"], ["c3", '["large_sum"]']] as const) {
+        await s.execute(sql`
+          INSERT INTO "Case" ("id", "code", "status", "disputeType", "tier", "complexity", "riskFlags", "description",
+            "triageDueAt", "createdAt", "updatedAt")
+          VALUES (${id}, ${`OD-20261201-000${id.slice(1)}`}, 'received', 'neighbor', 'village', 'general', ${flags}, 'x', ${now}, ${now}, ${now})`);
+      }
+    });
+    await migrateDatabase(url);
+    await withDb(url, async (s) => {
+      expect(await s.query(sql`SELECT "caseId", "flag" FROM "CaseRiskFlag" ORDER BY "caseId", "flag"`)).toEqual([
+        { caseId: "c1", flag: "self_harm" },
+        { caseId: "c1", flag: "violence" },
+        { caseId: "c3", flag: "large_sum" },
+      ]);
+    });
+  });
 });
 
 describe(`instances side by side on ${kind}`, () => {

@@ -130,6 +130,17 @@ export interface StatusChange {
   closedAt?: Date;
 }
 
+/** What staff may filter cases by (search). */
+export interface CaseFilter {
+  statuses?: CaseStatus[];
+  roomId?: string;
+  disputeType?: DisputeType;
+  risk?: RiskFlag;
+  /** A page's last case code: the next page starts after it. */
+  before?: string;
+  limit: number;
+}
+
 type CaseRow = Omit<CaseRecord, "riskFlags" | "room"> & { riskFlags: string; roomNameZh: string | null; roomNameEn: string | null };
 
 // Column names are fixed here; only values are ever bound.
@@ -186,7 +197,32 @@ export function createCaseRepository(db: Sql) {
           ${c.acceptDueAt}, ${c.resolveDueAt}, ${c.createdAt}, ${c.createdAt})
         ON CONFLICT ("intakeKey") DO NOTHING
         RETURNING "id"`);
-      return rows.length === 1;
+      if (rows.length !== 1) return false;
+      // One row a flag, so staff can list every case with a flag (the JSON column keeps the case whole).
+      if (c.riskFlags.length > 0) {
+        await tx.execute(sql`
+          INSERT INTO "CaseRiskFlag" ("caseId", "flag") VALUES ${join(c.riskFlags.map((f) => sql`(${c.id}, ${f})`))}
+          ON CONFLICT DO NOTHING`);
+      }
+      return true;
+    },
+
+    /**
+     * Cases for staff to look through, newest first: by status, room, dispute type and risk flag (any of
+     * the filters, all optional), at most `limit`, before the case `before` (a page's last code).
+     */
+    async search(filter: CaseFilter): Promise<CaseRecord[]> {
+      const where: Query[] = [sql`1 = 1`];
+      if (filter.statuses?.length) where.push(sql`c."status" IN (${join(filter.statuses)})`);
+      if (filter.roomId) where.push(sql`c."roomId" = ${filter.roomId}`);
+      if (filter.disputeType) where.push(sql`c."disputeType" = ${filter.disputeType}`);
+      if (filter.risk) where.push(sql`EXISTS (SELECT 1 FROM "CaseRiskFlag" AS f WHERE f."caseId" = c."id" AND f."flag" = ${filter.risk})`);
+      if (filter.before) where.push(sql`c."code" < ${filter.before}`);
+      const rows = await db.query<CaseRow>(sql`
+        SELECT ${CASE_COLUMNS} FROM "Case" AS c LEFT JOIN "Room" AS r ON r."id" = c."roomId"
+        WHERE ${join(where, " AND ")}
+        ORDER BY c."code" DESC LIMIT ${filter.limit}`);
+      return rows.map(toCase);
     },
 
     /** Moves the case from `from` to `to`, only if it is still in `from`: false when someone else moved it first. */

@@ -5,6 +5,9 @@ import { assignRoom } from "../cases/assign-room.js";
 import type { CaseDeps } from "../cases/deps.js";
 import { createPartyInvite } from "../cases/link-party.js";
 import { listTriageQueue } from "../cases/list-triage-queue.js";
+import { searchCases } from "../cases/search-cases.js";
+import { CASE_STATUSES, DISPUTE_TYPES, RISK_FLAGS } from "../cases/types.js";
+import type { DeliveryRepository } from "../notify/delivery.repository.js";
 import { createStaffInvite } from "../cases/link-staff.js";
 import type { CaseRepositories } from "../cases/repositories.js";
 import type { ConversationRepository } from "../bot/conversation.repository.js";
@@ -14,7 +17,7 @@ import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { isWorkday } from "../lib/working-hours.js";
-import { calendarDayView, caseView, handoffView, notificationView, slaView, triageView } from "./staff.views.js";
+import { caseListItemView, deliveryView, calendarDayView, caseView, handoffView, notificationView, slaView, triageView } from "./staff.views.js";
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -59,6 +62,19 @@ const handoffQuery = z.object({
 });
 const handoffReply = z.object({ text: z.string().trim().min(1).max(2000), staffId: z.string().min(1).max(100).optional() });
 const handoffClose = z.object({ staffId: z.string().min(1).max(100).optional() });
+const caseListQuery = z.object({
+  // ?status=routed,in_mediation
+  status: z
+    .string()
+    .transform((v) => v.split(","))
+    .pipe(z.array(z.enum(CASE_STATUSES)))
+    .optional(),
+  roomId: z.string().min(1).max(100).optional(),
+  type: z.enum(DISPUTE_TYPES).optional(),
+  risk: z.enum(RISK_FLAGS).optional(),
+  before: z.string().min(1).max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 const triageQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 /** Routing is done by a named person: the audit log says who, and the use case checks they may. */
 const routeBody = z.object({
@@ -104,6 +120,7 @@ export function createStaffRouter(deps: {
   deepLink?: (payload: string) => string | undefined;
   handoffs: HandoffRepository;
   conversations: ConversationRepository;
+  deliveries: Pick<DeliveryRepository, "ofCase">;
   onJobsDue?: () => void;
 }): express.Router {
   const router = express.Router();
@@ -168,6 +185,27 @@ export function createStaffRouter(deps: {
   });
 
   /** 研判 queue: cases returned by a room, the oldest triage deadline first (risk-flagged before the rest). */
+  /** Cases by status, room, type or risk flag, newest first; `next` is the `before` of the next page. */
+  router.get("/api/staff/cases", async (req, res) => {
+    const q = caseListQuery.parse(req.query);
+    const found = await searchCases(deps.cases, {
+      ...(q.status ? { statuses: q.status } : {}),
+      ...(q.roomId ? { roomId: q.roomId } : {}),
+      ...(q.type ? { disputeType: q.type } : {}),
+      ...(q.risk ? { risk: q.risk } : {}),
+      ...(q.before ? { before: q.before } : {}),
+      limit: q.limit,
+    });
+    res.json({ cases: found.map(caseListItemView), next: found.length === q.limit ? found.at(-1)!.code : null });
+  });
+
+  /** Every message that went to the case's parties and what became of it (proof of delivery). */
+  router.get("/api/staff/cases/:code/deliveries", async (req, res) => {
+    const c = await deps.repos.cases.byCode(req.params.code);
+    if (!c) throw new AppError("NOT_FOUND", `no case ${req.params.code}`);
+    res.json({ deliveries: (await deps.deliveries.ofCase(c.id)).map(deliveryView) });
+  });
+
   router.get("/api/staff/triage", async (req, res) => {
     const q = triageQuery.parse(req.query);
     const now = deps.clock.now();

@@ -11,6 +11,7 @@ import type { EvidenceRecord } from "../cases/evidence.repository.js";
 import type { PartyRecord } from "../cases/party.repository.js";
 import type { StaffRecord } from "../cases/staff.repository.js";
 import type { NotificationRecord } from "../jobs/notification.repository.js";
+import type { Delivery } from "../notify/delivery.repository.js";
 
 export interface PartyView {
   id: string;
@@ -321,4 +322,71 @@ export interface CalendarDayView {
 
 export function calendarDayView(day: CalendarDay | null, date: string, usualWorkday: boolean): CalendarDayView {
   return day ? { date: day.date, workday: day.workday, name: day.name, listed: true } : { date, workday: usualWorkday, name: null, listed: false };
+}
+
+/** A case in a staff list: enough to pick it; the whole case is GET /api/staff/cases/:code. */
+export interface CaseListItemView {
+  code: string;
+  status: string;
+  outcome: string | null;
+  disputeType: string;
+  riskFlags: string[];
+  summary: string | null;
+  remote: boolean;
+  room: { id: string; nameZh: string; nameEn: string } | null;
+  mediatorId: string | null;
+  triageDueAt: Date;
+  acceptDueAt: Date | null;
+  resolveDueAt: Date | null;
+  createdAt: Date;
+}
+
+export function caseListItemView(c: CaseRecord): CaseListItemView {
+  return {
+    code: c.code,
+    status: c.status,
+    outcome: c.outcome,
+    disputeType: c.disputeType,
+    riskFlags: [...c.riskFlags],
+    summary: c.summary,
+    remote: c.remote,
+    room: c.room,
+    mediatorId: c.mediatorId,
+    triageDueAt: c.triageDueAt,
+    acceptDueAt: c.acceptDueAt,
+    resolveDueAt: c.resolveDueAt,
+    createdAt: c.createdAt,
+  };
+}
+
+/** What went to the parties of a case and what became of it: proof of delivery, without their chat ids. */
+export interface DeliveryView {
+  channel: string;
+  kind: string;
+  state: string;
+  text: string;
+  error: string | null;
+  retryable: boolean | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  failedAt: Date | null;
+  openedAt: Date | null;
+  acknowledgedAt: Date | null;
+}
+
+export function deliveryView(d: Delivery): DeliveryView {
+  const m = d.message;
+  return {
+    channel: d.channel,
+    kind: d.kind,
+    state: d.state,
+    text: m.kind === "file" ? `📄 ${m.name}` : m.text,
+    error: d.error,
+    retryable: d.retryable,
+    createdAt: d.createdAt,
+    sentAt: d.sentAt,
+    failedAt: d.failedAt,
+    openedAt: d.openedAt,
+    acknowledgedAt: d.acknowledgedAt,
+  };
 }
