@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { appendTranscript, createConversationRepository } from "./bot/conversation.repository.js";
+import { createConversationRepository, transcriptWriter } from "./bot/conversation.repository.js";
 import { createLocalFileStore } from "./files/file-store.js";
 import { createDeliveryRepository } from "./notify/delivery.repository.js";
 import { createDispatcher, type Dispatcher } from "./notify/dispatcher.js";
@@ -97,7 +97,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const leaseOwner = processOwner();
   const dispatcher = createDispatcher({ sql, clock, logger, owner: leaseOwner, pollMs: config.JOB_POLL_MS, leaseMs: options.leases?.leaseMs });
   const files = createLocalFileStore(config.DATA_DIR);
-  const messenger = createMessenger({ sql, clock, appendTranscript, onQueued: (channel, recipient) => void dispatcher.drain(channel, recipient) });
+  const messenger = createMessenger({ sql, clock, transcript: transcriptWriter, onQueued: (channel, recipient) => void dispatcher.drain(channel, recipient) });
 
   let worker: JobWorker | undefined;
   // One repository per aggregate on the Sql port: everything the use cases read and write.

@@ -1,7 +1,7 @@
 // kill -9 of an instance in the middle of sending (issue 9): the other instance finishes the chat's
 // deliveries, each once. On SQLite the instances share one file; with TEST_DATABASE_URL, one database.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { appendTranscript } from "../src/bot/conversation.repository.js";
+import { transcriptWriter } from "../src/bot/conversation.repository.js";
 import { loadConfig } from "../src/config/env.js";
 import { systemClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
@@ -47,7 +47,7 @@ it("kill -9 mid-send: the other instance sends the rest of the chat's messages, 
   // Telegram takes the first message and the instance dies before the answer comes back.
   fake.hold({ method: "sendMessage", chatId: 77 });
   a = await startInstance(env, { leases: LEASES, telegram: { limits: LIMITS } });
-  const messenger = createMessenger({ sql: t.sql, clock: systemClock, appendTranscript });
+  const messenger = createMessenger({ sql: t.sql, clock: systemClock, transcript: transcriptWriter });
   const texts = ["通知 1", "通知 2", "通知 3", "通知 4", "通知 5"];
   await messenger.send("telegram", "77", texts.map((text) => ({ kind: "text" as const, text })), { kind: "notice" });
   await until(() => fake.sent("sendMessage", 77).length === 1, "the first notice on its way");

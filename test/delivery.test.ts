@@ -1,7 +1,7 @@
 // The delivery ledger on its own: ordering and pacing across two instances, what a crash mid-send
 // leaves, expiry, the web chat's transcript as its delivery, dedupe, a channel's reply window.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { appendTranscript, createConversationRepository } from "../src/bot/conversation.repository.js";
+import { createConversationRepository, transcriptWriter } from "../src/bot/conversation.repository.js";
 import type { Outbound } from "../src/bot/messages.js";
 import { HOUR, ManualClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
@@ -40,7 +40,7 @@ function channel(arrived: { by: string; to: string; text: string }[], by: string
 
 function instance(clock: ManualClock, owner: string) {
   const dispatcher = createDispatcher({ sql: t.sql, clock, logger: silentLogger, owner, maxInlineWaitMs: 0 });
-  const messenger = createMessenger({ sql: t.sql, clock, appendTranscript });
+  const messenger = createMessenger({ sql: t.sql, clock, transcript: transcriptWriter });
   return { dispatcher, messenger };
 }
 

@@ -57,6 +57,18 @@ export async function appendTranscript(tx: Sql, channel: string, userId: string,
   return first;
 }
 
+/** Whether the person wrote to us since `since` (in the caller's transaction). */
+export async function wroteSince(tx: Sql, channel: string, userId: string, since: Date): Promise<boolean> {
+  const rows = await tx.query<{ seq: number }>(sql`
+    SELECT m."seq" FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
+    WHERE c."channel" = ${channel} AND c."userId" = ${userId} AND m."direction" = 'in' AND m."createdAt" >= ${since}
+    LIMIT 1`);
+  return rows.length > 0;
+}
+
+/** What the messenger writes to a person's transcript with each notice (notify/messenger.ts). */
+export const transcriptWriter = { appendTranscript, wroteSince };
+
 export function createConversationRepository(db: Sql) {
   async function repliesOfTurn(turnId: string): Promise<Outbound[]> {
     const rows = await db.query<{ payload: string }>(sql`

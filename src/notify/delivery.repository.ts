@@ -76,6 +76,12 @@ export async function insertDeliveries(tx: Sql, items: readonly NewDelivery[], n
     ON CONFLICT DO NOTHING`);
 }
 
+/** Whether a delivery with this dedupe key was written already (in the caller's transaction). */
+export async function deliveryKeyExists(tx: Sql, dedupeKey: string): Promise<boolean> {
+  const rows = await tx.query<{ id: string }>(sql`SELECT "id" FROM "Delivery" WHERE "dedupeKey" = ${dedupeKey}`);
+  return rows.length > 0;
+}
+
 const COLUMNS = sql`"id", "channel", "recipient", "kind", "content", "state", "attempts", "caseId", "channelMessageId",
   "error", "retryable", "notBefore", "expiresAt", "createdAt", "sentAt", "failedAt", "openedAt", "acknowledgedAt"`;
 

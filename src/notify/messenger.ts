@@ -1,8 +1,8 @@
-import { sql, type Sql } from "../db/sql.js";
+import type { Sql } from "../db/sql.js";
 import type { Button, Outbound } from "../bot/messages.js";
 import type { Clock } from "../lib/clock.js";
 import { capabilitiesOf, fitToChannel } from "./channels.js";
-import { insertDeliveries, type DeliveryKind, type NewDelivery } from "./delivery.repository.js";
+import { deliveryKeyExists, insertDeliveries, type DeliveryKind, type NewDelivery } from "./delivery.repository.js";
 
 export interface SendOptions {
   kind?: DeliveryKind;
@@ -27,19 +27,24 @@ export interface Messenger {
   sendText(channel: string, recipient: string, text: string, buttons?: Button[][], options?: SendOptions): Promise<void>;
 }
 
-/** Writes messages to a person's transcript in the caller's transaction; returns the first one's number. */
-export type AppendTranscript = (tx: Sql, channel: string, recipient: string, messages: Outbound[], now: Date) => Promise<number>;
+/** The person's transcript, as the conversation repository keeps it (bot/conversation.repository.ts). */
+export interface TranscriptWriter {
+  /** Appends messages in the caller's transaction; returns the first one's number. */
+  appendTranscript(tx: Sql, channel: string, recipient: string, messages: Outbound[], now: Date): Promise<number>;
+  /** Whether the person wrote to us since `since` (a channel's reply window counts from their last message). */
+  wroteSince(tx: Sql, channel: string, recipient: string, since: Date): Promise<boolean>;
+}
 
 export interface MessengerDeps {
   sql: Sql;
   clock: Clock;
-  appendTranscript: AppendTranscript;
+  transcript: TranscriptWriter;
   /** Messages were queued for this recipient: a dispatcher may send them now. */
   onQueued?: (channel: string, recipient: string) => void;
 }
 
 export function createMessenger(deps: MessengerDeps): Messenger {
-  const { appendTranscript } = deps;
+  const { appendTranscript, wroteSince } = deps.transcript;
   async function send(channel: string, recipient: string, messages: Outbound[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return;
     const caps = capabilitiesOf(channel);
@@ -60,7 +65,7 @@ export function createMessenger(deps: MessengerDeps): Messenger {
       if (caps.transcriptIsDelivery) {
         // Written is delivered: the transcript numbers are the channel's message ids. A dedupe key
         // already seen means the transcript has these messages too.
-        if (options.dedupeKey && (await seen(tx, `${options.dedupeKey}#0`))) return false;
+        if (options.dedupeKey && (await deliveryKeyExists(tx, `${options.dedupeKey}#0`))) return false;
         const first = await appendTranscript(tx, channel, recipient, fitted, now);
         await insertDeliveries(tx, items.map((d, i) => ({ ...d, sentAs: String(first + i) })), now);
         return false;
@@ -78,18 +83,4 @@ export function createMessenger(deps: MessengerDeps): Messenger {
     sendText: (channel, recipient, text, buttons, options) =>
       send(channel, recipient, [{ kind: "text", text, ...(buttons?.length ? { buttons } : {}) }], options),
   };
-}
-
-async function seen(tx: Sql, dedupeKey: string): Promise<boolean> {
-  const rows = await tx.query<{ id: string }>(sql`SELECT "id" FROM "Delivery" WHERE "dedupeKey" = ${dedupeKey}`);
-  return rows.length > 0;
-}
-
-/** Whether the person wrote to us since `since` (a channel's reply window is counted from their last message). */
-async function wroteSince(tx: Sql, channel: string, recipient: string, since: Date): Promise<boolean> {
-  const rows = await tx.query<{ seq: number }>(sql`
-    SELECT m."seq" FROM "Conversation" AS c JOIN "ChatMessage" AS m ON m."conversationId" = c."id"
-    WHERE c."channel" = ${channel} AND c."userId" = ${recipient} AND m."direction" = 'in' AND m."createdAt" >= ${since}
-    LIMIT 1`);
-  return rows.length > 0;
 }

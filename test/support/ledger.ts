@@ -1,4 +1,4 @@
-import { appendTranscript } from "../../src/bot/conversation.repository.js";
+import { transcriptWriter } from "../../src/bot/conversation.repository.js";
 import type { Outbound } from "../../src/bot/messages.js";
 import { sql, type Sql } from "../../src/db/sql.js";
 import type { Clock } from "../../src/lib/clock.js";
@@ -24,5 +24,5 @@ export async function ledger(db: Sql): Promise<LedgerEntry[]> {
 
 /** The real messenger on a test database, with what it handed to the ledger (no channel sends here). */
 export function ledgerMessenger(db: Sql, clock: Clock) {
-  return { ...createMessenger({ sql: db, clock, appendTranscript }), sent: () => ledger(db) };
+  return { ...createMessenger({ sql: db, clock, transcript: transcriptWriter }), sent: () => ledger(db) };
 }
