@@ -237,6 +237,30 @@ describe("two instances on one database", () => {
     for (const p of [...people, late]) expect(texts(p.id)).toEqual(greeting);
   });
 
+  it("a conflict just after taking over (the previous poller's last call) is polled through", async () => {
+    const calls: { tag: string; method: string }[] = [];
+    let conflicts = 1;
+    const api = await taggedApiRoot(fake.apiRoot, "a", calls, (method) =>
+      method === "getUpdates" && conflicts-- > 0
+        ? { status: 409, body: { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request" } }
+        : undefined,
+    );
+    cleanups.push(api.close);
+    const app = await instance(telegramEnv({ TELEGRAM_API_ROOT: api.apiRoot }));
+    const person = new TelegramChat(fake, noop, noop, 9100);
+    const update = person.textUpdate("/start");
+    fake.push(update);
+    // Watched all along: the instance never says its poll loop died (a load balancer would take it out).
+    const seen = new Set<string>();
+    await until(async () => {
+      seen.add((await health(app.url)).body.status);
+      return (await count(t.sql, sql`SELECT 1 FROM "Job" WHERE "dedupeKey" = ${updateKey(update)} AND "doneAt" IS NOT NULL`)) === 1;
+    }, "the update handled");
+    expect([...seen]).toEqual(["ok"]);
+    expect(calls.filter((c) => c.method === "getUpdates").length).toBeGreaterThan(1);
+    expect(await health(app.url)).toEqual({ code: 200, body: { status: "ok", checks: { database: "ok", telegram: "polling" } } });
+  });
+
   it("a poll loop that dies makes /healthz degraded with the reason, and gives the poller role up", async () => {
     const calls: { tag: string; method: string }[] = [];
     // Telegram says another getUpdates is running (a poller outside this centre's instances, say).

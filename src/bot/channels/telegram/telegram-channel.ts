@@ -254,7 +254,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   }
 
   /** Long-polls until stopped or the poll fails (then reports why and gives the poller role up). */
-  async function poll(onFailure?: () => void): Promise<void> {
+  async function poll(onFailure?: (err: unknown) => boolean): Promise<void> {
     const r = new Bot(deps.token, { client: { apiRoot: deps.apiRoot }, botInfo: bot.botInfo });
     r.use(async (ctx) => {
       // The offset moves on only after this returns: keep trying rather than drop the update.
@@ -273,10 +273,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       // bot.start deletes any webhook first, then long-polls until stopped.
       r.start({ allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false, onStart: () => resolve() }).catch((err: unknown) => {
         const reason = err instanceof Error ? err.message : String(err);
+        resolve();
+        if (onFailure?.(err)) return logger.warn({ err: reason }, "Telegram polling interrupted; polling again");
         logger.error({ err: reason }, "Telegram polling stopped");
         deps.reportHealth?.({ ok: false, detail: `polling stopped: ${reason}` });
-        resolve();
-        onFailure?.();
       });
     });
   }
@@ -290,11 +290,25 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
     // Several instances: one long-polls (Telegram answers a second getUpdates with 409); the others
     // stand by and take over within seconds of the poller dying.
+    let conflicts = 0;
+    const pollAsHolder = async (): Promise<void> => {
+      await poll((err) => {
+        // Telegram ends a long poll with 409 when another getUpdates arrives: just after a takeover,
+        // that is the previous poller's last call. Only a conflict that goes on means another poller.
+        if (err instanceof GrammyError && err.error_code === 409 && role.held && !stopping && conflicts++ < 3) {
+          setTimeout(() => void (role.held && !stopping ? pollAsHolder() : undefined), 1000).unref();
+          return true;
+        }
+        void role.relinquish();
+        return false;
+      });
+      if (receiver?.isRunning()) health?.({ ok: true, detail: "polling" });
+    };
     const role = deps.pollerRole({
       onAcquired: async () => {
         if (stopping) return;
-        await poll(() => void role.relinquish());
-        if (receiver?.isRunning()) health?.({ ok: true, detail: "polling" });
+        conflicts = 0;
+        await pollAsHolder();
       },
       onLost: async () => {
         if (receiver?.isRunning()) await receiver.stop().catch(() => undefined);
