@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { webUserIdOf } from "../src/bot/channels/web/web-session.repository.js";
 import { createConversationRepository } from "../src/bot/conversation.repository.js";
@@ -163,6 +165,28 @@ describe("web chat limits: a flood is refused, other residents are not", () => {
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(8);
     expect(statuses.slice(8).every((s) => s === 429)).toBe(true);
+  });
+
+  it("caps the megabytes a session uploads a day before reading a byte; nothing past the cap is stored", async () => {
+    app = await startTestApp({ classifier: classifier(), env: { WEB_CHAT_UPLOAD_MB_PER_DAY: "3" } });
+    const r = await WebResident.open(app.url);
+    // A photo of 1.5 MB counts 2 MB: the first goes in, the second would make 4.
+    const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(1_500_000, 7)]);
+    const upload = (bytes: Buffer, id: string) =>
+      fetch(`${app.url}/api/chat/files`, {
+        method: "POST",
+        headers: { "content-type": "image/png", "x-chat-session": r.session, "x-client-message-id": id },
+        body: bytes,
+      });
+    expect((await upload(photo, "p1")).status).toBe(200);
+    const second = await upload(Buffer.concat([photo, Buffer.from("x")]), "p2");
+    expect(second.status).toBe(429);
+    expect(((await second.json()) as { limit: string }).limit).toBe("upload-d");
+    expect(Number(second.headers.get("retry-after"))).toBeGreaterThan(0);
+    const stored = fs.readdirSync(path.join(app.config.DATA_DIR, "evidence")).filter((f) => !f.startsWith("."));
+    expect(stored).toHaveLength(1);
+    // Text still goes through: the cap is on files only.
+    expect((await send(app.url, r.session, { text: "照片发不了了" })).status).toBe(200);
   });
 
   it("limits new sessions from one address: 500 cannot be had in seconds", async () => {

@@ -70,6 +70,7 @@ const schema = z
     WEB_CHAT_MESSAGES_PER_DAY: intFromEnv(1000, 1, 10_000_000),
     WEB_CHAT_READS_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     WEB_CHAT_MAX_BODY_KB: intFromEnv(256, 16, 10_240),
+    WEB_CHAT_UPLOAD_MB_PER_DAY: intFromEnv(200, 1, 1_000_000),
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
@@ -186,6 +187,8 @@ export interface WebChatLimits {
   readsPerMinute: number;
   /** The largest JSON body of a message. */
   maxBodyBytes: number;
+  /** Megabytes of files one session may upload a day (each file counts at its declared size, rounded up). */
+  uploadMbPerDay: number;
 }
 
 /** Parse the environment once at start-up; an invalid value stops start-up with one clear line. */
@@ -222,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       messagesPerDay: e.WEB_CHAT_MESSAGES_PER_DAY,
       readsPerMinute: e.WEB_CHAT_READS_PER_MINUTE,
       maxBodyBytes: e.WEB_CHAT_MAX_BODY_KB * 1024,
+      uploadMbPerDay: e.WEB_CHAT_UPLOAD_MB_PER_DAY,
     },
     centre: {
       nameZh: e.CENTRE_NAME,

@@ -131,6 +131,18 @@ export function createWebChatRouter(deps: {
   const router = express.Router();
   const { limits } = deps;
 
+  /** 429 with Retry-After and a short message in both languages (the page shows its own). */
+  function tooMany(res: express.Response, name: string, until: Date): void {
+    const seconds = Math.max(1, Math.ceil((until.getTime() - deps.clock.now().getTime()) / 1000));
+    res.setHeader("Retry-After", String(seconds));
+    res.status(429).json({
+      error: "RATE_LIMITED",
+      message: `发送太频繁，请 ${seconds} 秒后再试。Too many requests: please try again in ${seconds} s.`,
+      limit: name,
+      retryAfter: seconds,
+    });
+  }
+
   /**
    * One limit on one key (the client's address unless `key` says otherwise), counted in the database.
    * A refused request gets 429, Retry-After, and a short message in both languages (the page shows its own).
@@ -146,14 +158,7 @@ export function createWebChatRouter(deps: {
       logger: { error: (err, msg) => deps.logger.warn({ err }, msg ?? "rate limiter"), warn: (err, msg) => deps.logger.warn({ err }, msg ?? "rate limiter") },
       handler: (_req, res, _next, options) => {
         const resetTime = (_req as express.Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? deps.clock.now().getTime() + options.windowMs) - deps.clock.now().getTime()) / 1000));
-        res.setHeader("Retry-After", String(seconds));
-        res.status(429).json({
-          error: "RATE_LIMITED",
-          message: `发送太频繁，请 ${seconds} 秒后再试。Too many requests: please try again in ${seconds} s.`,
-          limit: name,
-          retryAfter: seconds,
-        });
+        tooMany(res, name, resetTime ?? new Date(deps.clock.now().getTime() + options.windowMs));
       },
     });
   const bySession: RateLimitOptions["keyGenerator"] = (_req, res) => session(res);
@@ -162,6 +167,21 @@ export function createWebChatRouter(deps: {
   const newSessions = [limit("new-m", limits.sessionsPerMinute, MINUTE), limit("new-h", limits.sessionsPerHour, HOUR)];
   const sends = [limit("send-m", limits.messagesPerMinute, MINUTE, bySession), limit("send-d", limits.messagesPerDay, DAY, bySession)];
   const reads = limit("read-m", limits.readsPerMinute, MINUTE, bySession);
+  /**
+   * Bytes a session uploads a day: 30 files a minute of 20 MB would fill a disk. A file counts at its
+   * Content-Length (or the most a file may be, when the length is not given), rounded up to whole MB,
+   * before any byte is read. A resident's evidence (a few photos, a contract) is far below it.
+   */
+  const uploads: express.RequestHandler = async (req, res, next) => {
+    const length = Number(req.get("content-length"));
+    const bytes = Number.isFinite(length) && length >= 0 ? Math.min(length, MAX_FILE_BYTES + 1) : MAX_FILE_BYTES;
+    const mb = Math.max(1, Math.ceil(bytes / (1024 * 1024)));
+    const refusedUntil = await deps.limiter.take(deps.clock.now(), [
+      { key: `web:upload-d:${session(res)}`, limit: { limit: limits.uploadMbPerDay, windowMs: DAY } },
+    ], mb);
+    if (refusedUntil) tooMany(res, "upload-d", refusedUntil);
+    else next();
+  };
 
   /**
    * After the checks (which wait for the database), before the body is read: a client that went away
@@ -207,7 +227,7 @@ export function createWebChatRouter(deps: {
   router.use("/api/chat", perAddress);
 
   // Before the JSON parser: the body is the file itself, streamed to disk, never buffered.
-  router.post("/api/chat/files", requireSession, ...sends, stillThere, async (req, res) => {
+  router.post("/api/chat/files", requireSession, ...sends, uploads, stillThere, async (req, res) => {
     const userId = session(res);
     const h = fileHeaders.parse({
       clientMessageId: req.get("x-client-message-id") || undefined,
