@@ -242,7 +242,7 @@ describe("news for the parties", () => {
 });
 
 describe("nightly clean-up", () => {
-  it("deletes finished jobs past retention, keeps the rest, and schedules the next night once", async () => {
+  it("deletes finished jobs past retention, unused web sessions and old rate windows, keeps the rest, and schedules the next night once", async () => {
     const t = await createTestDb();
     try {
       const { createPruneHandler, schedulePrune, PRUNE } = await import("../src/jobs/prune.js");
@@ -255,6 +255,15 @@ describe("nightly clean-up", () => {
           (${"old"}, ${"x"}, ${"{}"}, ${old}, ${old}, ${null}, 0, ${old}),
           (${"recent"}, ${"x"}, ${"{}"}, ${old}, ${recent}, ${null}, 0, ${old}),
           (${"failed"}, ${"x"}, ${"{}"}, ${old}, ${null}, ${old}, 0, ${old})`);
+      // Web sessions: one opened and left, one that is a resident's identity (it has a conversation), one new.
+      await t.sql.execute(sql`
+        INSERT INTO "WebSession" ("id", "createdAt", "lastSeenAt") VALUES
+          (${"left"}, ${old}, ${old}), (${"resident"}, ${old}, ${old}), (${"new"}, ${deps.clock.now()}, ${deps.clock.now()})`);
+      await t.sql.execute(sql`
+        INSERT INTO "Conversation" ("id", "channel", "userId", "state", "createdAt", "updatedAt")
+        VALUES (${"c1"}, ${"web"}, ${"resident"}, ${"{}"}, ${old}, ${old})`);
+      await t.sql.execute(sql`
+        INSERT INTO "RateWindow" ("key", "windowStart", "count") VALUES (${"web:send-d:x"}, ${old}, 3), (${"web:send-d:y"}, ${deps.clock.now()}, 1)`);
 
       await schedulePrune(t.sql, deps.zone, deps.clock.now());
       await schedulePrune(t.sql, deps.zone, deps.clock.now()); // a second start schedules nothing more
@@ -266,6 +275,8 @@ describe("nightly clean-up", () => {
       expect(await worker.sweep()).toBe(1);
       const left = (await all(t.sql, sql`SELECT "id" FROM "Job" WHERE "kind" = ${"x"}`)).map((j) => j.id).sort();
       expect(left).toEqual(["failed", "recent"]); // failures are kept for a person to look at
+      expect((await all(t.sql, sql`SELECT "id" FROM "WebSession" ORDER BY "id"`)).map((r) => r.id)).toEqual(["new", "resident"]);
+      expect((await all(t.sql, sql`SELECT "key" FROM "RateWindow"`)).map((r) => r.key)).toEqual(["web:send-d:y"]);
       const next = await one(t.sql, sql`SELECT * FROM "Job" WHERE "kind" = ${PRUNE} AND "doneAt" IS NULL`);
       expect(next.dueAt.toISOString()).toBe("2026-11-24T19:00:00.000Z");
     } finally {

@@ -7,7 +7,13 @@ import type { JobHandler } from "./worker.js";
 export const PRUNE = "maintenance.prune";
 
 /** How long finished jobs are kept: long enough to recognise a redelivered update and to look into a run. */
-export const RETENTION = { doneJobsMs: 30 * DAY };
+export const RETENTION = {
+  doneJobsMs: 30 * DAY,
+  /** A web chat session never used for a message: a page opened and left (or a flood's). */
+  unusedWebSessionsMs: 2 * DAY,
+  /** Rate windows: longer than the longest window anyone counts in (a day). */
+  rateWindowsMs: 2 * DAY,
+};
 
 /** The next run: 03:00 in the centre's zone, after the night's traffic. */
 function nextRun(zone: string, now: Date): Date {
@@ -21,13 +27,20 @@ export async function schedulePrune(db: Sql, zone: string, now: Date): Promise<v
 }
 
 /**
- * Deletes finished jobs past their retention, then schedules tomorrow's run. Failed jobs wait for a
- * person; cases, audit events, notifications and transcripts are records of the centre, never pruned.
+ * Deletes finished jobs past their retention, web sessions never used, and rate windows long over,
+ * then schedules tomorrow's run. Failed jobs wait for a person; cases, audit events, notifications,
+ * deliveries and transcripts are records of the centre, never pruned.
  */
 export function createPruneHandler(deps: { sql: Sql; zone: string }): JobHandler {
   return async (_payload, ctx) => {
     const cutoff = new Date(ctx.now.getTime() - RETENTION.doneJobsMs);
     await deps.sql.execute(sql`DELETE FROM "Job" WHERE "doneAt" < ${cutoff}`);
+    // A session is the web resident's identity once it has a conversation: those are kept.
+    const unused = new Date(ctx.now.getTime() - RETENTION.unusedWebSessionsMs);
+    await deps.sql.execute(sql`
+      DELETE FROM "WebSession" WHERE "createdAt" < ${unused}
+        AND NOT EXISTS (SELECT 1 FROM "Conversation" AS c WHERE c."channel" = 'web' AND c."userId" = "WebSession"."id")`);
+    await deps.sql.execute(sql`DELETE FROM "RateWindow" WHERE "windowStart" < ${new Date(ctx.now.getTime() - RETENTION.rateWindowsMs)}`);
     await schedulePrune(deps.sql, deps.zone, ctx.now);
   };
 }
