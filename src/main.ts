@@ -8,6 +8,8 @@ import { createDispatcher, type Dispatcher } from "./notify/dispatcher.js";
 import { createMessenger, type Messenger } from "./notify/messenger.js";
 import { createDialogue, type Dialogue } from "./bot/dialogue.js";
 import type { TelegramChannel } from "./bot/channels/telegram/telegram-channel.js";
+import { privateChatOf } from "./bot/channels/telegram/inbound.js";
+import type { Update } from "grammy/types";
 import type { RateLimits } from "./bot/channels/telegram/limits.js";
 import { createWebChatRouter } from "./bot/channels/web/web-chat.routes.js";
 import { createWebSessionRepository } from "./bot/channels/web/web-session.repository.js";
@@ -30,7 +32,7 @@ import { migrateDatabase } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
-import { createJobWorker, type JobWorker } from "./jobs/worker.js";
+import { createJobWorker, type JobWorker, type JobWorkerDeps } from "./jobs/worker.js";
 import { listenForJobs } from "./jobs/wake-up.js";
 import { createLeaseKeeper, processOwner } from "./jobs/lease.js";
 import { createNamedLease, createSingletonRole, type SingletonRole } from "./jobs/singleton.js";
@@ -126,9 +128,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const health = createHealthRegistry();
   let poller: SingletonRole | undefined;
   let telegram: TelegramChannel | undefined;
+  const lanes: NonNullable<JobWorkerDeps["lanes"]> = {};
   if (config.telegram) {
     // grammY loads only when Telegram is configured.
-    const { createTelegramChannel } = await import("./bot/channels/telegram/telegram-channel.js");
+    const { createTelegramChannel, TELEGRAM_UPDATE_JOB } = await import("./bot/channels/telegram/telegram-channel.js");
+    // A chat's updates one after another; different chats side by side (a backlog drains in seconds).
+    lanes[TELEGRAM_UPDATE_JOB] = (payload) => privateChatOf(payload.update as Update);
     telegram = createTelegramChannel({
       owner: leases.owner,
       ...config.telegram,
@@ -161,6 +166,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     clock,
     logger,
     pollMs: config.JOB_POLL_MS,
+    lanes,
     ...(leaseTiming.leaseMs ? { leaseMs: leaseTiming.leaseMs } : {}),
     handlers: {
       ...createCaseJobHandlers({ ...cases, messenger, logger }),

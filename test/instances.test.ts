@@ -195,7 +195,7 @@ describe("two instances on one database", () => {
     for (const p of people) expect(texts(p.id)).toEqual(greeting);
     expect(await count(t.sql, sql`SELECT 1 FROM "Job" WHERE "kind" = 'telegram.update' AND "attempts" <> 2`)).toBe(0);
     // Seconds: the dead claims run out after a lease (1.2 s here, 15 s by default), then the sweep.
-    expect(took).toBeLessThan(30_000);
+    expect(took).toBeLessThan(20_000);
   });
 
   it("two pollers: only one long-polls; kill it and the other takes over within seconds", async () => {

@@ -46,6 +46,55 @@ describe("job claims on one database shared by several workers", () => {
     expect(open).toEqual([]);
   });
 
+  it("runs different lanes side by side, each lane in order, and kinds without lanes one at a time", async () => {
+    // Two chats with three updates each, and three plain jobs, all due at once.
+    await enqueueJobs(
+      t.sql,
+      [
+        ...[0, 1, 2].flatMap((i) => ["x", "y"].map((chat) => ({ kind: "update", payload: { chat, i }, dueAt: clock.now(), dedupeKey: `u:${chat}:${i}` }))),
+        ...[0, 1, 2].map((i) => ({ kind: "plain", payload: { i }, dueAt: clock.now(), dedupeKey: `p:${i}` })),
+      ],
+      clock.now(),
+    );
+    const order: Record<string, number[]> = { x: [], y: [] };
+    const running = { update: new Set<string>(), plain: 0, plainMax: 0, lanesAtOnce: 0 };
+    let bothStarted!: () => void;
+    const overlap = new Promise<void>((r) => (bothStarted = r));
+    const w = createJobWorker({
+      sql: t.sql,
+      clock,
+      logger: silentLogger,
+      owner: "a",
+      concurrency: 4,
+      lanes: { update: (p) => p.chat as string },
+      handlers: {
+        update: async (p) => {
+          const chat = p.chat as string;
+          expect(running.update.has(chat)).toBe(false); // never two of one chat at once
+          running.update.add(chat);
+          running.lanesAtOnce = Math.max(running.lanesAtOnce, running.update.size);
+          order[chat]!.push(p.i as number);
+          if (running.update.size === 2) bothStarted();
+          // The first update of each chat waits until the other chat's has begun: it only can side by side.
+          if (p.i === 0) await Promise.race([overlap, new Promise((_, no) => setTimeout(() => no(new Error("lanes ran one at a time")), 5_000))]);
+          await new Promise((r) => setImmediate(r));
+          running.update.delete(chat);
+        },
+        plain: async () => {
+          running.plain++;
+          running.plainMax = Math.max(running.plainMax, running.plain);
+          await new Promise((r) => setImmediate(r));
+          running.plain--;
+        },
+      },
+    });
+    await w.sweep();
+    expect(order).toEqual({ x: [0, 1, 2], y: [0, 1, 2] });
+    expect(running.lanesAtOnce).toBe(2);
+    expect(running.plainMax).toBe(1);
+    expect(await t.sql.query(sql`SELECT "dedupeKey", "lastError" FROM "Job" WHERE "doneAt" IS NULL`)).toEqual([]);
+  });
+
   it.runIf(testDatabaseKind() === "postgres")("skips a job row another worker has locked instead of waiting for it (SKIP LOCKED)", async () => {
     await enqueue(2);
     const ran: number[] = [];

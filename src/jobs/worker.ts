@@ -26,6 +26,15 @@ export interface JobWorkerDeps {
   leaseMs?: number;
   maxAttempts?: number;
   batchSize?: number;
+  /**
+   * Which jobs may run side by side. Jobs of one lane run one after another in the order they were
+   * claimed; different lanes run at once, up to `concurrency`. Every kind without an entry shares one
+   * lane (one job at a time, in due order). Telegram updates: a lane per chat, so a dead instance's
+   * backlog drains several chats at a time and each chat's messages stay in order.
+   */
+  lanes?: Record<string, (payload: Record<string, unknown>) => string | undefined>;
+  /** Jobs running at once, across lanes (default 4). */
+  concurrency?: number;
 }
 
 export interface JobWorker {
@@ -67,6 +76,7 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
   const kinds = Object.keys(handlers);
   const maxAttempts = deps.maxAttempts ?? 8;
   const batchSize = deps.batchSize ?? 20;
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
@@ -82,11 +92,6 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     return changed === 1;
   }
 
-  async function runOne(job: JobRow): Promise<void> {
-    const now = clock.now();
-    if (!(await claim(job.id, now))) return;
-    await run({ ...job, attempts: job.attempts + 1 }, now);
-  }
 
   async function run(job: JobRow, now: Date): Promise<void> {
     const attempt = job.attempts;
@@ -122,21 +127,65 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     return rows[0];
   }
 
-  async function sweepOncePostgres(): Promise<number> {
-    let ran = 0;
-    while (ran < batchSize) {
-      const now = clock.now();
-      const job = await claimNext(now);
-      if (!job) break;
-      ran++;
-      await run(job, now);
+  function laneOf(job: JobRow): string {
+    const lane = deps.lanes?.[job.kind];
+    if (!lane) return "";
+    try {
+      return `${job.kind}:${lane(JSON.parse(job.payload) as Record<string, unknown>) ?? job.id}`;
+    } catch {
+      return "";
     }
-    return ran;
+  }
+
+  type Claimed = { job: JobRow };
+
+  /**
+   * Runs claimed jobs with up to `concurrency` runners. Claims are taken one at a time, and each is
+   * queued behind its lane's last job in the same step, so a lane's jobs start in claim (due) order.
+   */
+  async function runClaimed(take: () => Promise<Claimed | undefined>): Promise<void> {
+    const tails = new Map<string, Promise<void>>();
+    let claiming: Promise<unknown> = Promise.resolve();
+    const next = (): Promise<{ done: Promise<void> } | undefined> => {
+      const step = claiming.then(async () => {
+        const claimed = await take();
+        if (!claimed) return undefined;
+        const lane = laneOf(claimed.job);
+        const done = (tails.get(lane) ?? Promise.resolve()).then(() => run(claimed.job, clock.now()));
+        const tail = done.catch(() => undefined);
+        tails.set(lane, tail);
+        void tail.finally(() => tails.get(lane) === tail && tails.delete(lane));
+        return { done };
+      });
+      claiming = step.catch(() => undefined);
+      return step;
+    };
+    const runners = await Promise.allSettled(
+      Array.from({ length: concurrency }, async () => {
+        for (let claimed = await next(); claimed; claimed = await next()) await claimed.done;
+      }),
+    );
+    const failed = runners.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   async function sweepOnce(): Promise<number> {
     if (kinds.length === 0) return 0;
-    if (db.kind === "postgres") return sweepOncePostgres();
+    if (db.kind === "postgres") {
+      let taken = 0;
+      let drained = false;
+      await runClaimed(async () => {
+        if (drained || taken >= batchSize) return undefined;
+        const job = await claimNext(clock.now());
+        if (!job) {
+          drained = true;
+          return undefined;
+        }
+        taken++;
+        return { job };
+      });
+      return taken;
+    }
     // SQLite has one writer: read the due jobs, then claim each with a conditional update.
     const now = clock.now();
     const due = await db.query<JobRow>(sql`
@@ -144,7 +193,14 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
       WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now} AND "kind" IN (${join(kinds)})
         AND ("claimedAt" IS NULL OR ("claimedAt" < ${new Date(now.getTime() - leaseMs)} AND "claimedBy" <> ${workerId}))
       ORDER BY "dueAt" LIMIT ${batchSize}`);
-    for (const job of due) await runOne(job);
+    let i = 0;
+    await runClaimed(async () => {
+      for (let job = due[i++]; job; job = due[i++]) {
+        const at = clock.now();
+        if (await claim(job.id, at)) return { job: { ...job, attempts: job.attempts + 1 } };
+      }
+      return undefined;
+    });
     return due.length;
   }
 
