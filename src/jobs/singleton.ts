@@ -147,6 +147,8 @@ export function createSingletonRole(
     },
     async relinquish() {
       await ticking;
+      // No attempt may run (and take the lease back) between losing the work and releasing the lease.
+      clearTimeout(timer);
       await giveUp();
       // Others (trying every heartbeat) get the first chance at it.
       schedule(leaseMs);
