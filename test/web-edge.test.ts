@@ -176,7 +176,7 @@ describe("web chat limits: a flood is refused, other residents are not", () => {
       fetch(`${app.url}/api/chat/files`, {
         method: "POST",
         headers: { "content-type": "image/png", "x-chat-session": r.session, "x-client-message-id": id },
-        body: bytes,
+        body: new Uint8Array(bytes),
       });
     expect((await upload(photo, "p1")).status).toBe(200);
     const second = await upload(Buffer.concat([photo, Buffer.from("x")]), "p2");
