@@ -213,9 +213,9 @@ describe("Telegram channel (webhook)", () => {
   });
 
   it("waits out a 429 for one chat without holding up another, and loses nothing", async () => {
-    // Telegram's real pacing here.
+    // Telegram's real pacing here. A waits 3 s in place (a short retry_after); B has that long to be answered.
     await w.start({ env: webhookEnv, classifier: classifier(), telegramPacing: true });
-    w.fake.rateLimit({ method: "sendMessage", chatId: 201, retryAfter: 1 });
+    w.fake.rateLimit({ method: "sendMessage", chatId: 201, retryAfter: 3 });
     const a = chat(201);
     const b = chat(202);
     const aStart = a.textUpdate("/start");
@@ -414,6 +414,8 @@ describe("Telegram channel (webhook)", () => {
       { kind: "text", text: "下一条" },
     ]);
     await until(() => w.fake.sent("sendMessage", 109).length === 1, "next message");
+    // The fake has the message a moment before the ledger records its answer.
+    await until(async () => (await all(w.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "recipient" = '109' AND "state" IN ('queued', 'sending')`)).length === 0, "ledger settled");
     const rows = await all(w.t.sql, sql`SELECT * FROM "Delivery" WHERE "recipient" = '109' ORDER BY "createdAt", "id"`);
     expect(rows.map((r) => [r.state, r.retryable])).toEqual([["failed", false], ["sent", null]]);
     expect(w.fake.sent("sendDocument", 109)).toEqual([]);

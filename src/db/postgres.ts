@@ -55,9 +55,27 @@ function translated(err: unknown): unknown {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/**
+ * Statements run as named prepared statements: each connection parses and plans a text once, not on
+ * every message (a message is a dozen statements). Names go to the first texts seen, up to a bound, so
+ * texts that vary with a row count (multi-row VALUES) cannot fill every connection's memory.
+ */
+const MAX_NAMED = 1000;
+const names = new Map<string, string>();
+function nameOf(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `od${names.size}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
 async function run(on: Queryable, q: Query): Promise<pg.QueryResult<Record<string, unknown>>> {
+  const text = q.text;
+  const name = nameOf(text);
   try {
-    return await on.query({ text: q.text, values: q.values.map(toParam) });
+    return await on.query({ text, values: q.values.map(toParam), ...(name ? { name } : {}) });
   } catch (err) {
     throw translated(err);
   }

@@ -165,7 +165,19 @@ export function createWebChatRouter(deps: {
 
   const perAddress = limit("addr", limits.requestsPerMinute, MINUTE);
   const newSessions = [limit("new-m", limits.sessionsPerMinute, MINUTE), limit("new-h", limits.sessionsPerHour, HOUR)];
-  const sends = [limit("send-m", limits.messagesPerMinute, MINUTE, bySession), limit("send-d", limits.messagesPerDay, DAY, bySession)];
+  /**
+   * A session's message quotas, a minute's and a day's, counted in one statement (a message costs every
+   * request one write less than a middleware each would).
+   */
+  const sends: express.RequestHandler = async (_req, res, next) => {
+    const who = session(res);
+    const refusedUntil = await deps.limiter.take(deps.clock.now(), [
+      { key: `web:send-m:${who}`, limit: { limit: limits.messagesPerMinute, windowMs: MINUTE } },
+      { key: `web:send-d:${who}`, limit: { limit: limits.messagesPerDay, windowMs: DAY } },
+    ]);
+    if (refusedUntil) tooMany(res, "send", refusedUntil);
+    else next();
+  };
   const reads = limit("read-m", limits.readsPerMinute, MINUTE, bySession);
   /**
    * Bytes a session uploads a day: 30 files a minute of 20 MB would fill a disk. A file counts at its
@@ -227,7 +239,7 @@ export function createWebChatRouter(deps: {
   router.use("/api/chat", perAddress);
 
   // Before the JSON parser: the body is the file itself, streamed to disk, never buffered.
-  router.post("/api/chat/files", requireSession, ...sends, uploads, stillThere, async (req, res) => {
+  router.post("/api/chat/files", requireSession, sends, uploads, stillThere, async (req, res) => {
     const userId = session(res);
     const h = fileHeaders.parse({
       clientMessageId: req.get("x-client-message-id") || undefined,
@@ -258,7 +270,7 @@ export function createWebChatRouter(deps: {
   // After the session and its quota: a refused request's body is never parsed.
   const json = express.json({ limit: limits.maxBodyBytes });
 
-  router.post("/api/chat/messages", requireSession, ...sends, stillThere, json, async (req, res) => {
+  router.post("/api/chat/messages", requireSession, sends, stillThere, json, async (req, res) => {
     const userId = session(res);
     const body = messageBody.parse(req.body);
     // No locale hint from Accept-Language: Chinese is the first language of the service, and the
