@@ -225,16 +225,6 @@ export function createWebChatRouter(deps: {
     return { messages: reply.messages, transcriptId: reply.transcriptId, locale: reply.locale ?? (await localeOf(userId)) };
   }
 
-  router.use(
-    express.static(PUBLIC_DIR, {
-      index: "index.html",
-      setHeaders: (res) => {
-        res.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
-        res.setHeader("Cache-Control", "no-cache");
-      },
-    }),
-  );
-
   // Every API request counts against its address first, before any work is done for it.
   router.use("/api/chat", perAddress);
 
@@ -308,6 +298,16 @@ export function createWebChatRouter(deps: {
       maxFileBytes: MAX_FILE_BYTES,
     });
   });
+
+  // The page's files. APIs are never looked for on disk: a message or a poll costs no file lookup.
+  const page = express.static(PUBLIC_DIR, {
+    index: "index.html",
+    setHeaders: (res) => {
+      res.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+      res.setHeader("Cache-Control", "no-cache");
+    },
+  });
+  router.use((req, res, next) => (req.path.startsWith("/api/") || req.path.startsWith("/telegram/") ? next() : page(req, res, next)));
 
   return router;
 }
