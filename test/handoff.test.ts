@@ -65,6 +65,14 @@ describe("a person when needed (handoff)", () => {
 
     const reply = await staff.post<{ queued: boolean }>(`/api/staff/handoffs/${h.id}/messages`, { text: "您好，我是值班员小李，晚上七点给您打电话可以吗？", staffId: "duty_desk" });
     expect(reply.status).toBe(202);
+    // Once the duty desk has the conversation, a room's mediator does not answer over them; a reply
+    // names who writes it, and nobody outside the staff list may.
+    const overTheir = await staff.post<{ error: string }>(`/api/staff/handoffs/${h.id}/messages`, { text: "我来说两句", staffId: "duty_property" });
+    expect(overTheir).toMatchObject({ status: 403, body: { error: "FORBIDDEN" } });
+    const nobody = await staff.post<{ error: string }>(`/api/staff/handoffs/${h.id}/messages`, { text: "hi", staffId: "not_staff" });
+    expect(nobody.status).toBe(403);
+    const unnamed = await staff.post<{ error: string }>(`/api/staff/handoffs/${h.id}/messages`, { text: "hi" });
+    expect(unnamed.status).toBe(400);
     await app.worker.sweep();
     const transcript = await r.transcript();
     expect(transcript.map((m) => m.payload.text ?? "").join("\n")).toContain("【工作人员】您好，我是值班员小李");
@@ -125,11 +133,11 @@ describe("a person when needed (handoff)", () => {
     expect(r.text()).toContain("工作人员已结束这次接待");
     expect(r.text()).toContain("还没有登记过案件");
     // replying to a closed handoff is refused, not silently dropped
-    const late = await staff.post<{ error: string }>(`/api/staff/handoffs/${handoffs[0]!.id}/messages`, { text: "还在吗" });
+    const late = await staff.post<{ error: string }>(`/api/staff/handoffs/${handoffs[0]!.id}/messages`, { text: "还在吗", staffId: "duty_desk" });
     expect(late.status).toBe(409);
-    const missing = await staff.post<{ error: string }>(`/api/staff/handoffs/nope/messages`, { text: "hi" });
+    const missing = await staff.post<{ error: string }>(`/api/staff/handoffs/nope/messages`, { text: "hi", staffId: "duty_desk" });
     expect(missing.status).toBe(404);
-    const empty = await staff.post<{ error: string }>(`/api/staff/handoffs/${handoffs[0]!.id}/messages`, { text: "  " });
+    const empty = await staff.post<{ error: string }>(`/api/staff/handoffs/${handoffs[0]!.id}/messages`, { text: "  ", staffId: "duty_desk" });
     expect(empty.status).toBe(400);
   });
 

@@ -482,7 +482,7 @@ describe("Telegram channel (webhook)", () => {
     const res = await fetch(`${w.app!.url}/api/staff/handoffs/${handoffs[0]!.id}/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: "您好，我是值班员，请问怎么称呼？" }),
+      body: JSON.stringify({ text: "您好，我是值班员，请问怎么称呼？", staffId: "duty_desk" }),
     });
     expect(res.status).toBe(202);
     await until(() => w.fake.sent("sendMessage", 111).some((c) => String(c.params.text).startsWith("【工作人员】")), "the staff reply");

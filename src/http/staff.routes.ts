@@ -60,7 +60,8 @@ const handoffQuery = z.object({
   status: z.enum(["open", "closed"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-const handoffReply = z.object({ text: z.string().trim().min(1).max(2000), staffId: z.string().min(1).max(100).optional() });
+/** A reply names who writes it: the domain checks they may, and the handoff records who answered. */
+const handoffReply = z.object({ text: z.string().trim().min(1).max(2000), staffId: z.string().min(1).max(100) });
 const handoffClose = z.object({ staffId: z.string().min(1).max(100).optional() });
 const caseListQuery = z.object({
   // ?status=routed,in_mediation
@@ -171,7 +172,7 @@ export function createStaffRouter(deps: {
   router.post("/api/staff/handoffs/:id/messages", async (req, res) => {
     const body = handoffReply.parse(req.body ?? {});
     await replyToHandoff(
-      { sql: deps.sql, clock: deps.clock, handoffs: deps.handoffs, onJobsDue: deps.onJobsDue },
+      { sql: deps.sql, clock: deps.clock, handoffs: deps.handoffs, staff: deps.repos.staff, onJobsDue: deps.onJobsDue },
       { handoffId: req.params.id, text: body.text, staffId: body.staffId },
     );
     res.status(202).json({ queued: true });

@@ -2,6 +2,8 @@ import type { CaseRepositories } from "../../../cases/repositories.js";
 import type { Sql } from "../../../db/sql.js";
 import { isLocale, t, type Locale } from "../../../i18n/index.js";
 import { enqueueJobs } from "../../../jobs/job.repository.js";
+import { isTriageOfficer } from "../../../cases/authorise.js";
+import type { StaffRepository } from "../../../cases/staff.repository.js";
 import { notifyStaff, type Messenger, type StaffRecipient } from "../../../jobs/notify-staff.js";
 import type { JobHandler } from "../../../jobs/worker.js";
 import type { Clock } from "../../../lib/clock.js";
@@ -158,15 +160,22 @@ export function createHandoffJobHandlers(deps: HandoffJobDeps): Record<string, J
  * transaction (delivered by the job worker, so a channel that is down is retried).
  */
 export async function replyToHandoff(
-  deps: { sql: Sql; clock: Clock; handoffs: HandoffRepository; onJobsDue?: () => void },
-  input: { handoffId: string; text: string; staffId?: string },
+  deps: { sql: Sql; clock: Clock; handoffs: HandoffRepository; staff: Pick<StaffRepository, "byId">; onJobsDue?: () => void },
+  input: { handoffId: string; text: string; staffId: string },
 ): Promise<{ deliveredBy: "job" }> {
   const h = await deps.handoffs.get(input.handoffId);
   if (!h) throw new AppError("NOT_FOUND", `No handoff ${input.handoffId}`);
   if (h.status !== "open") throw new AppError("CONFLICT", `Handoff ${input.handoffId} is closed`);
+  // Who may answer a resident: centre staff; once a colleague has taken the conversation, they (or the
+  // duty desk and supervisors, who cover for them), so a resident does not hear two people at once.
+  const who = await deps.staff.byId(input.staffId);
+  if (!who || !who.active) throw new AppError("FORBIDDEN", `${input.staffId} is not active staff`);
+  if (h.staffId && h.staffId !== who.id && !isTriageOfficer(who)) {
+    throw new AppError("FORBIDDEN", `handoff ${h.id} is answered by ${h.staffId}`);
+  }
   const now = deps.clock.now();
   await deps.sql.transaction(async (tx) => {
-    await deps.handoffs.markReplied(tx, h.id, input.staffId ?? null, now);
+    await deps.handoffs.markReplied(tx, h.id, who.id, now);
     await enqueueJobs(tx, [{ kind: HANDOFF_REPLY, payload: { handoffId: h.id, text: input.text }, dueAt: now }], now);
   });
   deps.onJobsDue?.();
