@@ -217,6 +217,15 @@ describe("web chat limits: a flood is refused, other residents are not", () => {
     expect(res.status).toBe(200);
   });
 
+  it("counts a real session's messages against its address too, in the same write as its quotas", async () => {
+    app = await startTestApp({ classifier: classifier(), env: { WEB_CHAT_REQUESTS_PER_MINUTE: "10", WEB_CHAT_MESSAGES_PER_MINUTE: "100" } });
+    const r = await WebResident.open(app.url); // the address's first request
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await send(app.url, r.session, { text: `第${i}条` })).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(9);
+    expect(statuses.slice(9)).toEqual([429, 429, 429]);
+  });
+
   it("shares the counts between two instances on one database", async () => {
     app = await startTestApp({ classifier: classifier(), env: { WEB_CHAT_MESSAGES_PER_MINUTE: "12", WEB_CHAT_SESSIONS_PER_MINUTE: "6" } });
     other = await start(

@@ -2,7 +2,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import express from "express";
-import { rateLimit, type Options as RateLimitOptions } from "express-rate-limit";
+import { ipKeyGenerator, rateLimit, type Options as RateLimitOptions } from "express-rate-limit";
 import { z } from "zod";
 import type { WebChatLimits } from "../../../config/env.js";
 import { isLocale, type Locale } from "../../../i18n/index.js";
@@ -165,19 +165,30 @@ export function createWebChatRouter(deps: {
 
   const perAddress = limit("addr", limits.requestsPerMinute, MINUTE);
   const newSessions = [limit("new-m", limits.sessionsPerMinute, MINUTE), limit("new-h", limits.sessionsPerHour, HOUR)];
+  /** The key express-rate-limit gives an address (IPv6 by /56), so both ways of counting it agree. */
+  const addressKey = (req: express.Request) => `web:addr:${ipKeyGenerator(req.ip ?? "", 56)}`;
+  const addressLimit = { limit: limits.requestsPerMinute, windowMs: MINUTE };
+
   /**
-   * A session's message quotas, a minute's and a day's, counted in one statement (a message costs every
-   * request one write less than a middleware each would).
+   * A message's limits in one statement: its address's, and the session's minute and day quotas (a
+   * message is the hot path: one write for all three, not one each). Runs once the session is known.
    */
-  const sends: express.RequestHandler = async (_req, res, next) => {
+  const sends: express.RequestHandler = async (req, res, next) => {
     const who = session(res);
     const refusedUntil = await deps.limiter.take(deps.clock.now(), [
+      { key: addressKey(req), limit: addressLimit },
       { key: `web:send-m:${who}`, limit: { limit: limits.messagesPerMinute, windowMs: MINUTE } },
       { key: `web:send-d:${who}`, limit: { limit: limits.messagesPerDay, windowMs: DAY } },
     ]);
     if (refusedUntil) tooMany(res, "send", refusedUntil);
     else next();
   };
+  /** Messages and files count their address in `sends`; everything else here, first of all. */
+  const isSend = (req: express.Request) => {
+    const at = `${req.baseUrl}${req.path}`;
+    return req.method === "POST" && (at === "/api/chat/messages" || at === "/api/chat/files");
+  };
+
   const reads = limit("read-m", limits.readsPerMinute, MINUTE, bySession);
   /**
    * Bytes a session uploads a day: 30 files a minute of 20 MB would fill a disk. A file counts at its
@@ -205,12 +216,22 @@ export function createWebChatRouter(deps: {
     else next();
   };
 
-  /** Only a session this service issued is somebody; an invented or forgotten one gets 401 (the page asks for a new one). */
+  /**
+   * Only a session this service issued is somebody; an invented or forgotten one gets 401 (the page asks
+   * for a new one). A message refused so still counts against its address (a flood of made-up sessions
+   * is limited like any other).
+   */
   const requireSession: express.RequestHandler = async (req, res, next) => {
     const parsed = sessionToken.safeParse(req.get("x-chat-session"));
-    if (!parsed.success) throw new AppError("UNAUTHORIZED", "Missing or invalid X-Chat-Session header");
-    const userId = await deps.sessions.resolve(parsed.data, deps.clock.now());
-    if (!userId) throw new AppError("UNAUTHORIZED", "Unknown chat session: get a new one with POST /api/chat/session");
+    const userId = parsed.success ? await deps.sessions.resolve(parsed.data, deps.clock.now()) : null;
+    if (!userId) {
+      if (isSend(req)) {
+        const refusedUntil = await deps.limiter.take(deps.clock.now(), [{ key: addressKey(req), limit: addressLimit }]);
+        if (refusedUntil) return tooMany(res, "addr", refusedUntil);
+      }
+      if (!parsed.success) throw new AppError("UNAUTHORIZED", "Missing or invalid X-Chat-Session header");
+      throw new AppError("UNAUTHORIZED", "Unknown chat session: get a new one with POST /api/chat/session");
+    }
     res.locals.webUserId = userId;
     next();
   };
@@ -225,8 +246,9 @@ export function createWebChatRouter(deps: {
     return { messages: reply.messages, transcriptId: reply.transcriptId, locale: reply.locale ?? (await localeOf(userId)) };
   }
 
-  // Every API request counts against its address first, before any work is done for it.
-  router.use("/api/chat", perAddress);
+  // Every API request counts against its address first, before any work is done for it (a message or a
+  // file together with its session's quotas, in one write: see `sends`).
+  router.use("/api/chat", (req, res, next) => (isSend(req) ? next() : perAddress(req, res, next)));
 
   // Before the JSON parser: the body is the file itself, streamed to disk, never buffered.
   router.post("/api/chat/files", requireSession, sends, uploads, stillThere, async (req, res) => {
