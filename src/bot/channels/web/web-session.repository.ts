@@ -7,6 +7,8 @@ import { newToken } from "../../../lib/ids.js";
 const WEB = "web";
 /** lastSeenAt is a day-scale fact (which sessions are in use); refreshing it hourly spares a write a message. */
 const SEEN_PRECISION_MS = HOUR;
+/** Sessions remembered per process (about 100 bytes each). */
+const MAX_REMEMBERED = 20_000;
 
 /** A token's SHA-256, hex: the session's row id and the web conversation's user id. */
 export function webUserIdOf(token: string): string {
@@ -19,6 +21,18 @@ export function webUserIdOf(token: string): string {
  * token that could be sent back as somebody's identity.
  */
 export function createWebSessionRepository(db: Sql) {
+  /**
+   * Sessions this process saw lately, and when it last looked them up. A session is never withdrawn
+   * (only ones never used are pruned, days later), so a hit is as good as the row for an hour, when
+   * lastSeenAt is due again anyway: a message costs no session lookup. Misses are never kept, so a
+   * made-up token is asked of the database every time.
+   */
+  const seen = new Map<string, number>();
+  const remember = (userId: string, at: number) => {
+    seen.delete(userId);
+    seen.set(userId, at);
+    if (seen.size > MAX_REMEMBERED) seen.delete(seen.keys().next().value!);
+  };
   return {
     /** A new session: the token goes to the browser, once; only its hash is stored. */
     async issue(now: Date): Promise<{ token: string; userId: string }> {
@@ -31,14 +45,23 @@ export function createWebSessionRepository(db: Sql) {
     /** The user id of a token this server issued (or adopted), or null: an invented token is nobody. */
     async resolve(token: string, now: Date): Promise<string | null> {
       const userId = webUserIdOf(token);
-      const [row] = await db.query<{ lastSeenAt: Date }>(sql`SELECT "lastSeenAt" FROM "WebSession" WHERE "id" = ${userId}`);
-      if (!row) return adoptLegacy(token, userId, now);
-      if (now.getTime() - row.lastSeenAt.getTime() >= SEEN_PRECISION_MS) {
-        await db.execute(sql`UPDATE "WebSession" SET "lastSeenAt" = ${now} WHERE "id" = ${userId} AND "lastSeenAt" < ${now}`);
-      }
-      return userId;
+      const at = seen.get(userId);
+      if (at !== undefined && now.getTime() - at < SEEN_PRECISION_MS && now.getTime() >= at) return userId;
+      const found = await lookUp(token, userId, now);
+      if (found) remember(found, now.getTime());
+      return found;
     },
   };
+
+  /** The row, its lastSeenAt refreshed when due; or a last-release token adopted; or nobody. */
+  async function lookUp(token: string, userId: string, now: Date): Promise<string | null> {
+    const [row] = await db.query<{ lastSeenAt: Date }>(sql`SELECT "lastSeenAt" FROM "WebSession" WHERE "id" = ${userId}`);
+    if (!row) return adoptLegacy(token, userId, now);
+    if (now.getTime() - row.lastSeenAt.getTime() >= SEEN_PRECISION_MS) {
+      await db.execute(sql`UPDATE "WebSession" SET "lastSeenAt" = ${now} WHERE "id" = ${userId} AND "lastSeenAt" < ${now}`);
+    }
+    return userId;
+  }
 
   /**
    * Before sessions were stored, the web user id was the token itself (issued by the server to the
