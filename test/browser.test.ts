@@ -6,6 +6,7 @@ import { webUserIdOf } from "../src/bot/channels/web/web-session.repository.js";
 import { createConversationRepository } from "../src/bot/conversation.repository.js";
 import { tr, type TextKey } from "../src/bot/texts.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
+import { HOUR } from "../src/lib/clock.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { all as allRows, containing, count, sql } from "./support/query.js";
@@ -326,8 +327,11 @@ describe.runIf(hasBrowser)("web chat in a phone-sized headless Chromium", () => 
     expect(token).not.toBe("made-up-by-someone-0123456789");
     expect(await count(app.t.sql, sql`SELECT 1 FROM "WebSession" WHERE "id" = ${webUserIdOf(token!)}`)).toBe(1);
 
-    // The server forgets the session; the resident's next message gets a new one and is not lost.
+    // The server forgets the session (a database restored from before it): once the process asks the
+    // database again (it trusts a session it looked up for an hour), the resident's next message gets a
+    // new one and is not lost.
     await app.t.sql.execute(sql`DELETE FROM "WebSession" WHERE "id" = ${webUserIdOf(token!)}`);
+    app.clock.advance(HOUR);
     await page.fill("#input", "老板拖欠工资三个月");
     await page.click("#send");
     await settled(page);
