@@ -60,8 +60,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const recipientLock = new KeyedLock();
   const maxInlineWaitMs = deps.maxInlineWaitMs ?? 5_000;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
   let started = false;
   let closing = false;
 
@@ -162,20 +160,23 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return sent;
   }
 
-  async function sweep(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = sweepOnce().finally(() => {
-      running = undefined;
-    });
-    const n = await running;
-    if (again && started) {
-      again = false;
-      void sweep();
-    }
-    return n;
+  /**
+   * A sweep that starts after this call (what a caller that just moved time or queued work needs):
+   * queued behind the one running, and shared by every caller until it starts.
+   */
+  let tail: Promise<number> | undefined;
+  let waiting = false;
+  function sweep(): Promise<number> {
+    if (waiting && tail) return tail;
+    const before = tail;
+    waiting = true;
+    const mine = (async () => {
+      if (before) await before.catch(() => 0);
+      waiting = false;
+      return sweepOnce();
+    })();
+    tail = mine;
+    return mine;
   }
 
   function kick(): void {
@@ -204,7 +205,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       closing = true;
       clearInterval(timer);
       timer = undefined;
-      await running?.catch(() => undefined);
+      await tail?.catch(() => undefined);
     },
   };
 }
