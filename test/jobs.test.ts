@@ -2,31 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMediatorJobHandlers } from "../src/bot/mediator.js";
 import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
 import { acceptCase, closeCase } from "../src/cases/change-status.js";
-import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
+import { openCase } from "../src/cases/open-case.js";
 import { openDatabase } from "../src/db/client.js";
 import { enqueueJob } from "../src/jobs/job.repository.js";
 import { backoffMs, createJobWorker } from "../src/jobs/worker.js";
 import { HOUR, MINUTE } from "../src/lib/clock.js";
-import { newId } from "../src/lib/ids.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { runChild } from "./support/child.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { caseDeps } from "./support/dialogue.js";
 import { ledgerMessenger } from "./support/ledger.js";
 import { all, count, one, sql } from "./support/query.js";
-
-function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
-  return {
-    intakeKey: newId(),
-    actor: "resident:web:u1",
-    description: "物业把我家水停了一个星期",
-    type: "property_mgmt",
-    riskFlags: [],
-    language: "zh-CN",
-    claimant: { channel: "web", channelUserId: "u1" },
-    ...over,
-  };
-}
+import { caseInput } from "./support/cases.js";
 
 
 describe("durable jobs and SLA reminders", () => {
@@ -56,7 +43,7 @@ describe("durable jobs and SLA reminders", () => {
     // The property room's duty mediator has linked a chat; the supervisor has not.
     await t.sql.execute(sql`INSERT INTO "StaffChannel" ("channel", "channelUserId", "staffId", "createdAt")
       VALUES (${"web"}, ${"mediator-chat"}, ${"duty_property"}, ${deps.clock.now()})`);
-    const c = await openCase(deps, input());
+    const c = await openCase(deps, caseInput());
 
     expect(await worker.sweep()).toBe(1); // at once: the room's mediator hears of the new case
     expect((await messenger.sent())[0]!.text).toContain("【新案件分派】");
@@ -84,7 +71,7 @@ describe("durable jobs and SLA reminders", () => {
     await t.sql.execute(sql`INSERT INTO "StaffChannel" ("channel", "channelUserId", "staffId", "createdAt") VALUES
       (${"web"}, ${"desk-pc"}, ${"duty_property"}, ${deps.clock.now()}),
       (${"telegram"}, ${"555"}, ${"duty_property"}, ${deps.clock.now()})`);
-    const c = await openCase(deps, input());
+    const c = await openCase(deps, caseInput());
     expect(await worker.sweep()).toBe(1);
     // The same job again (a retry after a crash): nothing is handed over twice.
     const [job] = await all(t.sql, sql`SELECT "id" FROM "Job" WHERE "kind" = ${"case.assigned"} AND "doneAt" IS NOT NULL`);
@@ -103,7 +90,7 @@ describe("durable jobs and SLA reminders", () => {
 
   it("sends nothing when the case moved on before its deadline", async () => {
     const { deps, messenger, worker } = setup();
-    const c = await openCase(deps, input());
+    const c = await openCase(deps, caseInput());
     deps.clock.advance(30 * MINUTE);
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     deps.clock.advance(3 * HOUR);
@@ -119,7 +106,7 @@ describe("durable jobs and SLA reminders", () => {
 
   it("pages staff at once for a risk-flagged case", async () => {
     const { deps, worker } = setup();
-    const c = await openCase(deps, input({ type: "labor", riskFlags: ["wage_arrears_group", "violence"] }));
+    const c = await openCase(deps, caseInput({ type: "labor", riskFlags: ["wage_arrears_group", "violence"] }));
     expect(await worker.sweep()).toBe(2); // due now, no clock movement needed: the page and the assignment
     const pages = await all(t.sql, sql`SELECT * FROM "Notification" WHERE "kind" = ${"risk_page"}`);
     expect(pages.map((p) => p.staffId).sort()).toEqual(["duty_labor", "supervisor"]);
@@ -130,7 +117,7 @@ describe("durable jobs and SLA reminders", () => {
 
   it("running the sweep twice, or in two processes at once, notifies once", async () => {
     const { deps, worker } = setup();
-    for (let i = 0; i < 5; i++) await openCase(deps, input());
+    for (let i = 0; i < 5; i++) await openCase(deps, caseInput());
     deps.clock.advance(3 * HOUR); // every remind and escalate is due
     const at = deps.clock.now().toISOString();
     const [here, childA, childB] = await Promise.all([
@@ -148,7 +135,7 @@ describe("durable jobs and SLA reminders", () => {
 
   it("a job survives a restart: scheduled by one client, run by the next", async () => {
     const { deps } = setup();
-    await openCase(deps, input());
+    await openCase(deps, caseInput());
     await t.close();
     const reopened = await openDatabase(t.url);
     Object.assign(t, reopened); // cleanup closes this one
@@ -204,7 +191,7 @@ describe("durable jobs and SLA reminders", () => {
 
   it("takes over a job whose claim is older than the lease (its process died)", async () => {
     const { deps, worker } = setup();
-    await openCase(deps, input({ riskFlags: ["self_harm"] }));
+    await openCase(deps, caseInput({ riskFlags: ["self_harm"] }));
     // another process claimed the page and crashed before finishing
     await t.sql.execute(sql`UPDATE "Job" SET "claimedAt" = ${deps.clock.now()}, "claimedBy" = ${"dead"}, "attempts" = 1 WHERE "kind" = ${"risk.page"}`);
     expect(await worker.sweep()).toBe(1); // only the assignment notice; the claimed page waits
@@ -229,7 +216,7 @@ describe("news for the parties", () => {
     const sent = async () => (await messenger.sent()).map(({ channel, userId, text }) => ({ channel, userId, text }));
     const worker = createJobWorker({ sql: t.sql, clock: deps.clock, logger: silentLogger, handlers: createCaseJobHandlers({ ...deps, messenger }) });
     await t.sql.execute(sql`DELETE FROM "Job"`); // only the news for the resident matters here
-    const c = await openCase(deps, input({ claimant: { channel: "telegram", channelUserId: "4242" } }));
+    const c = await openCase(deps, caseInput({ claimant: { channel: "telegram", channelUserId: "4242" } }));
     await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await worker.sweep();
     expect(await sent()).toEqual([{ channel: "telegram", userId: "4242", text: expect.stringContaining(`${c.code} 已由调解员受理`) }]);

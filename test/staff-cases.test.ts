@@ -2,23 +2,10 @@
 // parties and what became of it).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { acceptCase } from "../src/cases/change-status.js";
-import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
-import { newId } from "../src/lib/ids.js";
+import { openCase } from "../src/cases/open-case.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { all, sql } from "./support/query.js";
-
-function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
-  return {
-    intakeKey: newId(),
-    actor: "resident:web:u1",
-    description: "小区物业停了我家的水",
-    type: "property_mgmt",
-    riskFlags: [],
-    language: "zh-CN",
-    claimant: { channel: "web", channelUserId: "u1" },
-    ...over,
-  };
-}
+import { caseInput } from "./support/cases.js";
 
 describe("staff API: cases and their deliveries", () => {
   let app: TestApp;
@@ -35,9 +22,9 @@ describe("staff API: cases and their deliveries", () => {
   };
 
   it("lists cases by risk flag, status and type, newest first, in pages, without internal ids", async () => {
-    const plain = await openCase(app.cases, input());
-    const violent = await openCase(app.cases, input({ type: "neighbor", description: "邻居说要打我", riskFlags: ["violence"] }));
-    const both = await openCase(app.cases, input({ type: "labor", description: "老板欠薪，我不想活了", riskFlags: ["self_harm", "violence"] }));
+    const plain = await openCase(app.cases, caseInput());
+    const violent = await openCase(app.cases, caseInput({ type: "neighbor", description: "邻居说要打我", riskFlags: ["violence"] }));
+    const both = await openCase(app.cases, caseInput({ type: "labor", description: "老板欠薪，我不想活了", riskFlags: ["self_harm", "violence"] }));
     // Stored one row a flag: what the list is filtered by.
     expect(await all(app.t.sql, sql`SELECT "flag" FROM "CaseRiskFlag" WHERE "caseId" = ${both.id} ORDER BY "flag"`)).toEqual([
       { flag: "self_harm" },
@@ -66,7 +53,7 @@ describe("staff API: cases and their deliveries", () => {
   });
 
   it("shows what went to a case's parties and what became of it, without their chat ids", async () => {
-    const c = await openCase(app.cases, input());
+    const c = await openCase(app.cases, caseInput());
     await acceptCase(app.cases, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
     await app.worker.sweep(); // the resident hears the case was accepted
     const res = await get(`/api/staff/cases/${c.code}/deliveries`);

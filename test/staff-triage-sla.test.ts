@@ -2,23 +2,10 @@
 // calendar as data a centre edits, each change applying to the next deadline computed.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { declineCase } from "../src/cases/change-status.js";
-import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
-import { newId } from "../src/lib/ids.js";
+import { openCase } from "../src/cases/open-case.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { count, one, sql } from "./support/query.js";
-
-function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
-  return {
-    intakeKey: newId(),
-    actor: "resident:web:u1",
-    description: "小区物业停了我家的水",
-    type: "property_mgmt",
-    riskFlags: [],
-    language: "zh-CN",
-    claimant: { channel: "web", channelUserId: "u1" },
-    ...over,
-  };
-}
+import { caseInput } from "./support/cases.js";
 
 describe("staff API: triage queue, SLA policy, calendar", () => {
   let app: TestApp;
@@ -39,8 +26,8 @@ describe("staff API: triage queue, SLA policy, calendar", () => {
   };
 
   it("lists returned cases as DTOs, oldest deadline first, and routes one by a triage officer only", async () => {
-    const a = await openCase(app.cases, input());
-    const b = await openCase(app.cases, input({ type: "neighbor", description: "邻居家的树挡了我家的窗" }));
+    const a = await openCase(app.cases, caseInput());
+    const b = await openCase(app.cases, caseInput({ type: "neighbor", description: "邻居家的树挡了我家的窗" }));
     await declineCase(app.cases, { caseId: b.id, actor: "staff:duty_village", reason: "涉及两个村" });
     app.clock.advance(5 * 60_000);
     await declineCase(app.cases, { caseId: a.id, actor: "staff:duty_property", reason: "不是物业问题" });
@@ -82,7 +69,7 @@ describe("staff API: triage queue, SLA policy, calendar", () => {
       escalationMarginMinutes: 60,
       hours: { open: "08:30", close: "17:30", days: [1, 2, 3, 4, 5] },
     });
-    const first = await openCase(app.cases, input());
+    const first = await openCase(app.cases, caseInput());
     expect(first.acceptDueAt.toISOString()).toBe("2026-11-23T03:00:00.000Z");
 
     const { updatedAt: _, ...policy } = before.body.sla;
@@ -93,7 +80,7 @@ describe("staff API: triage queue, SLA policy, calendar", () => {
     const row = await one(app.sql, sql`SELECT "acceptMinutes", "resolveDaysGeneral" FROM "SlaSetting" WHERE "id" = ${"default"}`);
     expect(row).toEqual({ acceptMinutes: 120, resolveDaysGeneral: 5 });
 
-    const next = await openCase(app.cases, input({ type: "labor", description: "老板欠了我两个月工资" }));
+    const next = await openCase(app.cases, caseInput({ type: "labor", description: "老板欠了我两个月工资" }));
     expect(next.acceptDueAt.toISOString()).toBe("2026-11-23T04:00:00.000Z"); // 12:00, two working hours
     expect(next.resolveDueAt.toISOString()).toBe("2026-11-30T15:59:59.999Z"); // 5 days end on Saturday 28th: rolled to Monday 30th
     const jobs = await count(app.sql, sql`SELECT 1 FROM "Job" WHERE "kind" = ${"sla.remind"} AND "dueAt" = ${next.acceptDueAt}`);
@@ -122,11 +109,11 @@ describe("staff API: triage queue, SLA policy, calendar", () => {
     expect(put).toMatchObject({ status: 200, body: { day: { date: "2026-11-24", workday: false, name: "测试假日", listed: true } } });
     expect((await call("GET", "/api/staff/calendar/2026-11-24")).body.day).toMatchObject({ workday: false, name: "测试假日", listed: true });
 
-    const c = await openCase(app.cases, input());
+    const c = await openCase(app.cases, caseInput());
     expect(c.acceptDueAt.toISOString()).toBe("2026-11-25T01:00:00.000Z"); // Wednesday 09:00, not Tuesday
 
     expect((await call("DELETE", "/api/staff/calendar/2026-11-24")).body).toEqual({ deleted: true });
-    expect((await openCase(app.cases, input())).acceptDueAt.toISOString()).toBe("2026-11-24T01:00:00.000Z");
+    expect((await openCase(app.cases, caseInput())).acceptDueAt.toISOString()).toBe("2026-11-24T01:00:00.000Z");
 
     // A person's answer to a handoff follows the calendar too: Saturday evening, with Monday a holiday.
     app.clock.set("2026-11-28T13:00:00Z");

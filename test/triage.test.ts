@@ -6,7 +6,7 @@ import { assignRoom } from "../src/cases/assign-room.js";
 import { acceptCase, closeCase, declineCase } from "../src/cases/change-status.js";
 import { createStaffInvite, linkStaffByInvite } from "../src/cases/link-staff.js";
 import { listTriageQueue } from "../src/cases/list-triage-queue.js";
-import { openCase, type OpenCaseInput } from "../src/cases/open-case.js";
+import { openCase } from "../src/cases/open-case.js";
 import { seedReferenceData } from "../src/cases/seed.js";
 import { createSlaRepository } from "../src/cases/sla.repository.js";
 import type { Outbound } from "../src/bot/messages.js";
@@ -15,25 +15,12 @@ import { createCaseJobHandlers } from "../src/cases/case-jobs.js";
 import { createJobWorker } from "../src/jobs/worker.js";
 import { MINUTE } from "../src/lib/clock.js";
 import { isAppError } from "../src/lib/errors.js";
-import { newId } from "../src/lib/ids.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { createTestDb, type TestDb } from "./support/db.js";
 import { scriptedClassifier } from "./support/classifiers.js";
 import { caseDeps, makeDialogue, Resident } from "./support/dialogue.js";
 import { all, count, one, sql } from "./support/query.js";
-
-function input(over: Partial<OpenCaseInput> = {}): OpenCaseInput {
-  return {
-    intakeKey: newId(),
-    actor: "resident:web:u1",
-    description: "楼上漏水把我家天花板泡坏了，物业一直推",
-    type: "property_mgmt",
-    riskFlags: [],
-    language: "zh-CN",
-    claimant: { channel: "web", channelUserId: "u1" },
-    ...over,
-  };
-}
+import { caseInput } from "./support/cases.js";
 
 /** Stands in for the channels: what reached each chat. */
 function recordingMessenger() {
@@ -72,7 +59,7 @@ describe("the triage queue and its deadlines", () => {
 
   it("a declined case waits in the triage queue, the resident is told plainly, the desk is reminded and the supervisor told on time", async () => {
     const { deps, sent, worker, notices } = setup();
-    const c = await openCase(deps, input());
+    const c = await openCase(deps, caseInput());
     await worker.sweep(); // the property room hears of it
     deps.clock.advance(30 * MINUTE); // 10:30
     await declineCase(deps, { caseId: c.id, actor: "staff:duty_property", reason: "属于业主间漏水，不是物业纠纷" });
@@ -117,7 +104,7 @@ describe("the triage queue and its deadlines", () => {
 
   it("routed from triage, the case gets a fresh acceptance deadline; the old reminders and the triage ones stay silent", async () => {
     const { deps, sent, worker, notices } = setup();
-    const c = await openCase(deps, input({ type: "neighbor", description: "隔壁装修天天早上六点打钻" })); // village committee
+    const c = await openCase(deps, caseInput({ type: "neighbor", description: "隔壁装修天天早上六点打钻" })); // village committee
     await worker.sweep();
     deps.clock.advance(10 * MINUTE);
     await declineCase(deps, { caseId: c.id, actor: "staff:duty_village", reason: "两村之间，本村调不了" });
@@ -156,7 +143,7 @@ describe("the triage queue and its deadlines", () => {
 
   it("a re-routed case's old reminder does not fire, even back in the same room", async () => {
     const { deps, worker, notices } = setup();
-    const c = await openCase(deps, input({ type: "neighbor", description: "邻居的狗天天夜里叫" }));
+    const c = await openCase(deps, caseInput({ type: "neighbor", description: "邻居的狗天天夜里叫" }));
     await worker.sweep();
     deps.clock.advance(20 * MINUTE); // 10:20: the supervisor re-routes it to the same room (a fresh start)
     await assignRoom(deps, { code: c.code, roomId: "village_committee", actor: "staff:supervisor", reason: "重新分派" });
@@ -186,24 +173,24 @@ describe("deadlines on the centre's calendar", () => {
   it("a holiday moves the acceptance and resolution deadlines to the next working day; a make-up Saturday is worked", async () => {
     const deps = caseDeps(t);
     deps.clock.set("2026-11-23T09:00:00Z"); // Monday 17:00: half an hour left today
-    const before = await openCase(deps, input());
+    const before = await openCase(deps, caseInput());
     expect(before.acceptDueAt.toISOString()).toBe("2026-11-24T01:00:00.000Z"); // Tuesday 09:00
 
     await deps.repos.sla.setDay({ date: "2026-11-24", workday: false, name: "测试假日" });
-    const after = await openCase(deps, input());
+    const after = await openCase(deps, caseInput());
     expect(after.acceptDueAt.toISOString()).toBe("2026-11-25T01:00:00.000Z"); // Wednesday 09:00
     const stored = await one(t.sql, sql`SELECT "acceptDueAt" FROM "Case" WHERE "id" = ${after.id}`);
     expect(stored.acceptDueAt.toISOString()).toBe("2026-11-25T01:00:00.000Z");
 
     // 3 days for a labour case opened Saturday 28 November end on Tuesday 1 December … unless that is a holiday.
     deps.clock.set("2026-11-28T02:00:00Z");
-    expect((await openCase(deps, input({ type: "labor" }))).resolveDueAt.toISOString()).toBe("2026-12-01T15:59:59.999Z");
+    expect((await openCase(deps, caseInput({ type: "labor" }))).resolveDueAt.toISOString()).toBe("2026-12-01T15:59:59.999Z");
     await deps.repos.sla.setDay({ date: "2026-12-01", workday: false, name: null });
-    expect((await openCase(deps, input({ type: "labor" }))).resolveDueAt.toISOString()).toBe("2026-12-02T15:59:59.999Z");
+    expect((await openCase(deps, caseInput({ type: "labor" }))).resolveDueAt.toISOString()).toBe("2026-12-02T15:59:59.999Z");
 
     // Saturday as a make-up working day (调休): a case opened then is to be accepted that morning.
     await deps.repos.sla.setDay({ date: "2026-11-28", workday: true, name: "调休" });
-    expect((await openCase(deps, input())).acceptDueAt.toISOString()).toBe("2026-11-28T03:00:00.000Z");
+    expect((await openCase(deps, caseInput())).acceptDueAt.toISOString()).toBe("2026-11-28T03:00:00.000Z");
   });
 });
 
@@ -219,7 +206,7 @@ describe("who may act on a case is decided in the domain", () => {
   it("refuses staff outside the room, a mediator assigning someone else, a resident withdrawing another's case: FORBIDDEN, nothing stored", async () => {
     const deps = caseDeps(t);
     deps.clock.set("2026-11-23T02:00:00Z");
-    const c = await openCase(deps, input()); // the property room
+    const c = await openCase(deps, caseInput()); // the property room
     const attempts = [
       () => acceptCase(deps, { caseId: c.id, mediatorId: "duty_township", actor: "staff:duty_township" }),
       () => declineCase(deps, { caseId: c.id, actor: "staff:duty_township", reason: "-" }),
@@ -307,7 +294,7 @@ describe("a staff member with several chats", () => {
     // The first chat is still theirs: the second link added a chat, it did not move the person.
     expect(await deps.repos.staff.chatHolder("telegram", "700")).toBe("duty_village");
 
-    const c = await openCase(deps, input({ type: "neighbor", description: "邻居占了我家的过道" }));
+    const c = await openCase(deps, caseInput({ type: "neighbor", description: "邻居占了我家的过道" }));
     for (const chat of [phone, desk]) {
       await chat.say("/queue");
       expect(chat.text()).toContain("待受理");
@@ -326,7 +313,7 @@ describe("a staff member with several chats", () => {
     expect((await one(t.sql, sql`SELECT "status" FROM "Case" WHERE "id" = ${c.id}`)).status).toBe("routed");
 
     // The village returns a second case; the duty desk, linked on its own chat, sees it waiting for a room.
-    const second = await openCase(deps, input({ type: "neighbor", description: "邻居把垃圾堆在楼道" }));
+    const second = await openCase(deps, caseInput({ type: "neighbor", description: "邻居把垃圾堆在楼道" }));
     await phone.send({ button: `med:dec:${second.code}`, buttonLabel: "退回" });
     expect(phone.text()).toContain("已退回");
     const dutyInvite = await createStaffInvite(deps, { staffId: "duty_desk" });
