@@ -138,7 +138,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       owner: leases.owner,
       ...config.telegram,
       publicBaseUrl: config.PUBLIC_BASE_URL,
-      linkBaseUrl: config.publicBaseUrl,
       dataDir: config.DATA_DIR,
       files,
       dialogue,

@@ -15,10 +15,6 @@ export interface FileStore {
 /** "evidence/3f…" or "documents/3f…": a folder and a SHA-256; nothing else can name a file. */
 const REF = /^(evidence|documents)\/[0-9a-f]{64}$/;
 
-export function isFileRef(ref: string): boolean {
-  return REF.test(ref);
-}
-
 export function createLocalFileStore(dataDir: string): FileStore {
   const resolve = (ref: string) => {
     if (!REF.test(ref)) throw new AppError("BAD_INPUT", `not a file reference: ${ref.slice(0, 80)}`);

@@ -87,8 +87,6 @@ const COLUMNS = sql`"id", "channel", "recipient", "kind", "content", "state", "a
 
 export function createDeliveryRepository(db: Sql) {
   return {
-    insert: (items: readonly NewDelivery[], now: Date) => insertDeliveries(db, items, now),
-
     /**
      * Claims the recipient's next delivery, if it is due: the oldest one not yet sent, and only when no
      * earlier one is queued or being sent (by this process or another). So a chat's messages go out in
@@ -137,16 +135,6 @@ export function createDeliveryRepository(db: Sql) {
         LIMIT ${limit}`);
     },
 
-    /** The soonest time a queued delivery on these channels becomes due, for the sweep's next wake-up. */
-    async nextDue(channels: readonly string[]): Promise<Date | null> {
-      if (channels.length === 0) return null;
-      // A plain column, not MIN(): the SQLite port turns declared DATETIME columns into Dates.
-      const [row] = await db.query<{ notBefore: Date }>(sql`
-        SELECT "notBefore" FROM "Delivery" WHERE "state" = 'queued' AND "channel" IN (${join(channels)})
-        ORDER BY "notBefore" LIMIT 1`);
-      return row?.notBefore ?? null;
-    },
-
     /**
      * Deliveries cut off mid-send by a process that died (their claim was not renewed): they may have
      * arrived, and the channel cannot say, so they are recorded as failed rather than sent twice.
@@ -172,18 +160,6 @@ export function createDeliveryRepository(db: Sql) {
         UPDATE "Delivery" SET "openedAt" = ${now}
         WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "openedAt" IS NULL
           AND "channelMessageId" IN (${join(channelMessageIds)})`);
-    },
-
-    async acknowledge(id: string, now: Date): Promise<number> {
-      return db.execute(sql`
-        UPDATE "Delivery" SET "acknowledgedAt" = ${now} WHERE "id" = ${id} AND "acknowledgedAt" IS NULL`);
-    },
-
-    async ofRecipient(channel: string, recipient: string): Promise<Delivery[]> {
-      const rows = await db.query<Row>(sql`
-        SELECT ${COLUMNS} FROM "Delivery" WHERE "channel" = ${channel} AND "recipient" = ${recipient}
-        ORDER BY "createdAt", "id"`);
-      return rows.map(toDelivery);
     },
 
     async ofCase(caseId: string): Promise<Delivery[]> {

@@ -39,8 +39,6 @@ export interface TelegramChannelDeps {
   webhookSecret?: string;
   /** PUBLIC_BASE_URL when it is configured: with the secret it selects webhook mode. */
   publicBaseUrl?: string;
-  /** Base for relative links in messages (always known). */
-  linkBaseUrl: string;
   dataDir: string;
   files: FileStore;
   dialogue: Dialogue;
