@@ -142,10 +142,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   }
 
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  /** Sends cut off by a crash and deliveries past their time are looked for a few times a lease, not every poll. */
+  const upkeepEveryMs = Math.min(5_000, leaseMs / 2);
+  let lastUpkeep = -Infinity;
+
   async function sweepOnce(): Promise<number> {
     const now = clock.now();
-    await deliveries.failInterrupted(new Date(now.getTime() - (deps.leaseMs ?? LEASE_MS)), now);
-    await deliveries.expire(now);
+    if (Math.abs(now.getTime() - lastUpkeep) >= upkeepEveryMs) {
+      lastUpkeep = now.getTime();
+      await deliveries.failInterrupted(new Date(now.getTime() - leaseMs), now);
+      await deliveries.expire(now);
+    }
     const channels = [...senders.keys()];
     let sent = 0;
     for (;;) {
