@@ -5,6 +5,9 @@ import { DEFAULT_SLA, type SlaPolicy } from "./deadlines.js";
 import { createSlaRepository } from "./sla.repository.js";
 import { COMPLEXITIES, DISPUTE_TYPES, TIERS } from "./types.js";
 
+const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/);
+const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
 const seedSchema = z.object({
   rooms: z.array(
     z.object({
@@ -32,6 +35,26 @@ const seedSchema = z.object({
       roomId: z.string().optional(),
     }),
   ),
+  sessionTypes: z
+    .array(
+      z.object({
+        id: z.string(),
+        nameZh: z.string(),
+        nameEn: z.string(),
+        minutes: z.number().int().positive(),
+        bufferMinutes: z.number().int().min(0),
+        minNoticeMinutes: z.number().int().min(0),
+        dailyCap: z.number().int().positive(),
+        maxParticipants: z.number().int().min(2),
+      }),
+    )
+    .default([]),
+  mediatorWeek: z
+    .object({
+      hours: z.array(z.object({ weekdays: z.array(z.number().int().min(1).max(7)), from: hhmm, to: hhmm })),
+      languages: z.array(z.string()).default([]),
+    })
+    .optional(),
 });
 
 export const DEFAULT_SEED_FILE = "prisma/seed/routing.json";
@@ -47,8 +70,11 @@ export const DEFAULT_SEED_FILE = "prisma/seed/routing.json";
  */
 export async function seedReferenceData(db: Sql, file = DEFAULT_SEED_FILE, sla: SlaPolicy = DEFAULT_SLA): Promise<void> {
   await createSlaRepository(db).seed(sla, new Date());
-  if ((await db.query(sql`SELECT 1 FROM "Room" LIMIT 1`)).length > 0) return ensureDutyDesk(db);
   const seed = seedSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+  if ((await db.query(sql`SELECT 1 FROM "Room" LIMIT 1`)).length > 0) {
+    await ensureDutyDesk(db);
+    return seedScheduling(db, seed);
+  }
   const missing = DISPUTE_TYPES.filter((t) => !seed.rules.some((r) => r.disputeType === t));
   if (missing.length) throw new Error(`${file} has no routing rule for: ${missing.join(", ")}`);
   const now = new Date();
@@ -64,6 +90,36 @@ export async function seedReferenceData(db: Sql, file = DEFAULT_SEED_FILE, sla: 
         VALUES ${join(seed.staff.map((s) => sql`(${s.id}, ${s.name}, ${s.role}, ${s.phone ?? null}, ${s.roomId ?? null}, ${true}, ${now})`))}
         ON CONFLICT ("id") DO NOTHING`);
     }
+  });
+  await seedScheduling(db, seed);
+}
+
+/**
+ * Session types, and every mediator's week and specialities (the dispute types routed to their room),
+ * once: when the database has no session type yet (a new one, or one from before booking existed).
+ */
+async function seedScheduling(db: Sql, seed: z.infer<typeof seedSchema>): Promise<void> {
+  if (seed.sessionTypes.length === 0 || (await db.query(sql`SELECT 1 FROM "SessionType" LIMIT 1`)).length > 0) return;
+  const mediators = await db.query<{ id: string; roomId: string | null }>(sql`
+    SELECT "id", "roomId" FROM "Staff" WHERE "role" = 'mediator' AND "active" = ${true}`);
+  const rules = await db.query<{ disputeType: string; roomId: string }>(sql`SELECT "disputeType", "roomId" FROM "RoutingRule"`);
+  const week = seed.mediatorWeek;
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`INSERT INTO "SessionType" ("id", "nameZh", "nameEn", "minutes", "bufferMinutes", "minNoticeMinutes", "dailyCap", "maxParticipants")
+      VALUES ${join(seed.sessionTypes.map((t) => sql`(${t.id}, ${t.nameZh}, ${t.nameEn}, ${t.minutes}, ${t.bufferMinutes}, ${t.minNoticeMinutes}, ${t.dailyCap}, ${t.maxParticipants})`))}
+      ON CONFLICT ("id") DO NOTHING`);
+    if (!week || mediators.length === 0) return;
+    const hours = mediators.flatMap((m) =>
+      week.hours.flatMap((h) => h.weekdays.map((d) => sql`(${`${m.id}:${d}:${h.from}`}, ${m.id}, ${d}, ${minutesOf(h.from)}, ${minutesOf(h.to)})`)),
+    );
+    if (hours.length > 0) {
+      await tx.execute(sql`INSERT INTO "StaffHours" ("id", "staffId", "weekday", "startMin", "endMin") VALUES ${join(hours)} ON CONFLICT ("id") DO NOTHING`);
+    }
+    const skills = mediators.flatMap((m) => [
+      ...rules.filter((r) => r.roomId === m.roomId).map((r) => sql`(${m.id}, 'type', ${r.disputeType})`),
+      ...week.languages.map((l) => sql`(${m.id}, 'language', ${l})`),
+    ]);
+    if (skills.length > 0) await tx.execute(sql`INSERT INTO "StaffSkill" ("staffId", "kind", "value") VALUES ${join(skills)} ON CONFLICT DO NOTHING`);
   });
 }
 

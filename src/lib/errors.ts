@@ -21,6 +21,10 @@ export type ErrorCode =
   | "CONFIG"
   /** A message or file over a size limit. */
   | "TOO_LARGE"
+  /** The session time asked for has gone (booked or held by someone else, or the day is full). */
+  | "SLOT_TAKEN"
+  /** Too close to a session's start for this change (the minimum notice); a mediator may override. */
+  | "TOO_LATE"
   /** A bug: something that should not happen. */
   | "INTERNAL";
 
@@ -34,6 +38,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UPSTREAM: 502,
   CONFIG: 500,
   TOO_LARGE: 413,
+  SLOT_TAKEN: 409,
+  TOO_LATE: 409,
   INTERNAL: 500,
 };
 

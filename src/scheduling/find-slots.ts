@@ -1,0 +1,138 @@
+import { AppError } from "../lib/errors.js";
+import { DAY, MINUTE } from "../lib/clock.js";
+import { mediatorOpen, partyWindows, type WeeklyWindow } from "./availability.js";
+import { windowsOf } from "./availability-presets.js";
+import { HORIZON_DAYS, STEP_MINUTES, type SchedulingDeps } from "./deps.js";
+import { intersect, union, type Interval } from "./intervals.js";
+import { localDayOf } from "./local-days.js";
+import type { MediatorRecord, SessionType } from "./scheduling.repository.js";
+import { rankCandidate, searchSlots, type Candidate, type Slot } from "./slot-search.js";
+
+export interface PartyPlan {
+  partyId: string;
+  zone: string;
+  windows: readonly WeeklyWindow[] | "any";
+  preferLanguage: string | null;
+}
+
+export interface SlotSearch {
+  /** The case's mediator (accepted it), or those who take its type or sit in its room. */
+  mediators: MediatorRecord[];
+  type: SessionType;
+  parties: PartyPlan[];
+  disputeType: string;
+  roomId: string | null;
+  /** Only this mediator (the case has one). */
+  mediatorId: string | null;
+}
+
+/** The default session type: the first one, or a sensible one when a centre has set none. */
+export async function sessionTypeFor(deps: SchedulingDeps, id?: string): Promise<SessionType> {
+  const types = await deps.scheduling.sessionTypes();
+  const t = (id && types.find((x) => x.id === id)) || types[0];
+  return (
+    t ?? { id: "standard", nameZh: "调解", nameEn: "Mediation", minutes: 60, bufferMinutes: 15, minNoticeMinutes: 120, dailyCap: 6, maxParticipants: 6 }
+  );
+}
+
+/** Mediators who may take the case: its own, or by speciality and room; none of those → every mediator. */
+export function eligibleMediators(all: MediatorRecord[], c: { mediatorId: string | null; disputeType: string; roomId: string | null }): MediatorRecord[] {
+  if (c.mediatorId) return all.filter((m) => m.id === c.mediatorId);
+  const fit = all.filter((m) => m.types.includes(c.disputeType) || (c.roomId !== null && m.roomId === c.roomId));
+  return fit.length > 0 ? fit : all;
+}
+
+/**
+ * The next slots for a case's session: times its mediators are open and every party can meet, each
+ * with the best mediator free then. `after` continues a list ("more").
+ */
+export async function findSlots(
+  deps: SchedulingDeps,
+  input: { caseId: string; after?: Date; limit?: number; sessionTypeId?: string },
+): Promise<{ slots: Slot[]; type: SessionType; parties: PartyPlan[] }> {
+  const c = await deps.cases.repos.cases.byId(input.caseId);
+  if (!c) throw new AppError("NOT_FOUND", `No case ${input.caseId}`);
+  const [type, mediators, parties] = await Promise.all([
+    sessionTypeFor(deps, input.sessionTypeId),
+    deps.scheduling.mediators(),
+    partyPlans(deps, c.id),
+  ]);
+  const search: SlotSearch = { mediators: eligibleMediators(mediators, c), type, parties, disputeType: c.disputeType, roomId: c.roomId, mediatorId: c.mediatorId };
+  const slots = await searchFor(deps, search, { after: input.after, limit: input.limit ?? 4 });
+  return { slots, type, parties };
+}
+
+export async function partyPlans(deps: SchedulingDeps, caseId: string): Promise<PartyPlan[]> {
+  const rows = await deps.scheduling.meetingPrefs(caseId);
+  // Only the parties taking part: the claimant (by filing) and those who agreed.
+  return rows.map((p) => ({
+    partyId: p.id,
+    zone: p.timeZone ?? deps.cases.zone,
+    windows: windowsOf(p.availability),
+    preferLanguage: p.preferLanguage,
+  }));
+}
+
+/** The search itself, on data read in a handful of statements (benchmarked: bench/slots.ts). */
+export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: { after?: Date; limit: number; staffId?: string; ignoreSessionId?: string }): Promise<Slot[]> {
+  const now = deps.cases.clock.now().getTime();
+  const zone = deps.cases.zone;
+  const from = now + s.type.minNoticeMinutes * MINUTE;
+  const to = now + HORIZON_DAYS * DAY;
+  const range = { from, to };
+  const [hours, exceptions, busy, sla] = await Promise.all([
+    deps.scheduling.hours(),
+    deps.scheduling.exceptions(new Date(from), new Date(to)),
+    deps.scheduling.busy(new Date(from), new Date(to), new Date(now)),
+    deps.cases.repos.sla.current(),
+  ]);
+  const closedDates = new Set([...sla.calendar].filter(([, open]) => !open).map(([d]) => d));
+  let windows: Interval[] = [[from, to]];
+  for (const p of s.parties) windows = intersect(windows, partyWindows(p.zone, p.windows, range));
+  const wanted = new Set(s.parties.map((p) => p.preferLanguage).filter((l): l is string => !!l));
+  const dayOf = (at: number) => localDayOf(zone, at).date;
+
+  const hoursOf = groupBy(hours, (h) => h.staffId);
+  const exceptionsOf = groupBy(exceptions, (e) => e.staffId);
+  const busyOf = groupBy(busy, (b) => b.staffId);
+  const candidates: Candidate[] = [];
+  for (const m of s.mediators) {
+    if (opts.staffId && m.id !== opts.staffId) continue;
+    const mine = (busyOf.get(m.id) ?? []).filter((b) => b.sessionId !== opts.ignoreSessionId);
+    const perDay = new Map<string, number>();
+    for (const b of mine) perDay.set(dayOf(b.startsAt.getTime()), (perDay.get(dayOf(b.startsAt.getTime())) ?? 0) + 1);
+    candidates.push({
+      staffId: m.id,
+      open: mediatorOpen(zone, hoursOf.get(m.id) ?? [], exceptionsOf.get(m.id) ?? [], { ...range, closedDates }),
+      busy: union(mine.map((b): Interval => [b.startsAt.getTime(), b.endsAt.getTime() + b.bufferMinutes * MINUTE])),
+      perDay,
+      rank: rankCandidate({
+        speaksWanted: [...wanted].some((l) => m.languages.includes(l)),
+        specialises: m.types.includes(s.disputeType),
+        load: mine.length,
+      }),
+    });
+  }
+  return searchSlots({
+    candidates,
+    windows,
+    lengthMs: s.type.minutes * MINUTE,
+    bufferMs: s.type.bufferMinutes * MINUTE,
+    stepMs: STEP_MINUTES * MINUTE,
+    dailyCap: s.type.dailyCap,
+    dayOf,
+    after: opts.after?.getTime(),
+    limit: opts.limit,
+  });
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}

@@ -1,0 +1,342 @@
+import { join, sql, type Sql } from "../db/sql.js";
+import type { Exception, WeeklyHours } from "./availability.js";
+
+export type SessionMode = "video" | "phone" | "onsite";
+export type SessionState = "held" | "booked" | "done" | "cancelled" | "expired";
+export type ParticipantRole = "mediator" | "claimant" | "respondent" | "interpreter" | "observer";
+
+export interface SessionType {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  minutes: number;
+  bufferMinutes: number;
+  minNoticeMinutes: number;
+  dailyCap: number;
+  maxParticipants: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  caseId: string;
+  staffId: string;
+  sessionTypeId: string;
+  startsAt: Date;
+  endsAt: Date;
+  mode: SessionMode;
+  state: SessionState;
+  version: number;
+  heldByPartyId: string | null;
+  holdExpiresAt: Date | null;
+  roomName: string | null;
+  outcome: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ParticipantRecord {
+  id: string;
+  sessionId: string;
+  role: ParticipantRole;
+  partyId: string | null;
+  staffId: string | null;
+  name: string | null;
+  confirmedAt: Date | null;
+  joinedAt: Date | null;
+  attendance: string | null;
+}
+
+export interface MediatorRecord {
+  id: string;
+  name: string;
+  roomId: string | null;
+  types: string[];
+  languages: string[];
+}
+
+/** A party of a case as booking sees them: who, where they chat, their answer, when they can meet. */
+export interface MeetingPrefs {
+  id: string;
+  role: string;
+  name: string | null;
+  channel: string | null;
+  channelUserId: string | null;
+  mediationConsent: string | null;
+  availability: string | null;
+  timeZone: string | null;
+  preferLanguage: string | null;
+}
+
+/** A session as the slot search sees it: what it takes of its mediator's time. */
+export interface BusySpan {
+  sessionId: string;
+  staffId: string;
+  startsAt: Date;
+  endsAt: Date;
+  bufferMinutes: number;
+}
+
+/** The minutes a busy block covers: sessions take whole 5-minute blocks, buffers included. */
+export const BLOCK_MS = 5 * 60_000;
+
+const SESSION_COLUMNS = sql`s."id", s."caseId", s."staffId", s."sessionTypeId", s."startsAt", s."endsAt", s."mode", s."state",
+  s."version", s."heldByPartyId", s."holdExpiresAt", s."roomName", s."outcome", s."createdAt", s."updatedAt"`;
+
+/** Mediators' week, leave and skills; session types; sessions, their busy blocks and participants. */
+export function createSchedulingRepository(db: Sql) {
+  return {
+    // ---- mediators -------------------------------------------------------------------------------
+
+    /** Active mediators, with what they specialise in and speak. */
+    async mediators(): Promise<MediatorRecord[]> {
+      const [staff, skills] = await Promise.all([
+        db.query<{ id: string; name: string; roomId: string | null }>(sql`
+          SELECT "id", "name", "roomId" FROM "Staff" WHERE "role" = 'mediator' AND "active" = ${true} ORDER BY "id"`),
+        db.query<{ staffId: string; kind: string; value: string }>(sql`SELECT "staffId", "kind", "value" FROM "StaffSkill"`),
+      ]);
+      const byId = new Map(staff.map((s) => [s.id, { ...s, types: [] as string[], languages: [] as string[] }]));
+      for (const k of skills) {
+        const m = byId.get(k.staffId);
+        if (!m) continue;
+        (k.kind === "type" ? m.types : m.languages).push(k.value);
+      }
+      return [...byId.values()];
+    },
+
+    async hours(): Promise<(WeeklyHours & { staffId: string })[]> {
+      return db.query(sql`SELECT "staffId", "weekday", "startMin", "endMin" FROM "StaffHours" ORDER BY "staffId", "weekday", "startMin"`);
+    },
+
+    async exceptions(from: Date, to: Date): Promise<(Exception & { staffId: string })[]> {
+      return db.query(sql`
+        SELECT "staffId", "kind", "startsAt", "endsAt" FROM "StaffException"
+        WHERE "endsAt" > ${from} AND "startsAt" < ${to}`);
+    },
+
+    /** Sessions that take mediators' time in [from, to): booked ones, and holds not yet lapsed at `now`. */
+    async busy(from: Date, to: Date, now: Date): Promise<BusySpan[]> {
+      return db.query<BusySpan>(sql`
+        SELECT s."id" AS "sessionId", s."staffId", s."startsAt", s."endsAt", t."bufferMinutes"
+        FROM "MediationSession" s JOIN "SessionType" t ON t."id" = s."sessionTypeId"
+        WHERE s."startsAt" < ${to} AND s."endsAt" > ${new Date(from.getTime() - 24 * 3_600_000)}
+          AND (s."state" = 'booked' OR (s."state" = 'held' AND s."holdExpiresAt" > ${now}))
+        ORDER BY s."staffId", s."startsAt"`);
+    },
+
+    async setHours(tx: Sql, staffId: string, rows: readonly WeeklyHours[], newId: () => string): Promise<void> {
+      await tx.execute(sql`DELETE FROM "StaffHours" WHERE "staffId" = ${staffId}`);
+      if (rows.length === 0) return;
+      await tx.execute(sql`INSERT INTO "StaffHours" ("id", "staffId", "weekday", "startMin", "endMin") VALUES ${join(
+        rows.map((r) => sql`(${newId()}, ${staffId}, ${r.weekday}, ${r.startMin}, ${r.endMin})`),
+      )}`);
+    },
+
+    async setSkills(tx: Sql, staffId: string, skills: { types: readonly string[]; languages: readonly string[] }): Promise<void> {
+      await tx.execute(sql`DELETE FROM "StaffSkill" WHERE "staffId" = ${staffId}`);
+      const rows = [
+        ...skills.types.map((v) => sql`(${staffId}, 'type', ${v})`),
+        ...skills.languages.map((v) => sql`(${staffId}, 'language', ${v})`),
+      ];
+      if (rows.length > 0) await tx.execute(sql`INSERT INTO "StaffSkill" ("staffId", "kind", "value") VALUES ${join(rows)}`);
+    },
+
+    async addException(tx: Sql, e: Exception & { id: string; staffId: string; note: string | null; createdAt: Date }): Promise<void> {
+      await tx.execute(sql`
+        INSERT INTO "StaffException" ("id", "staffId", "kind", "startsAt", "endsAt", "note", "createdAt")
+        VALUES (${e.id}, ${e.staffId}, ${e.kind}, ${e.startsAt}, ${e.endsAt}, ${e.note}, ${e.createdAt})`);
+    },
+
+    /** What the parties of a case said about meeting: when (JSON presets), their zone, a language. */
+    async meetingPrefs(caseId: string): Promise<MeetingPrefs[]> {
+      return db.query(sql`
+        SELECT "id", "role", "name", "channel", "channelUserId", "mediationConsent", "availability", "timeZone", "preferLanguage" FROM "Party"
+        WHERE "caseId" = ${caseId} AND ("mediationConsent" IS NULL OR "mediationConsent" <> 'declined')
+        ORDER BY "createdAt", "id"`);
+    },
+
+    // ---- session types ---------------------------------------------------------------------------
+
+    async sessionTypes(): Promise<SessionType[]> {
+      return db.query<SessionType>(sql`
+        SELECT "id", "nameZh", "nameEn", "minutes", "bufferMinutes", "minNoticeMinutes", "dailyCap", "maxParticipants"
+        FROM "SessionType" ORDER BY "id"`);
+    },
+
+    async upsertSessionType(tx: Sql, t: SessionType): Promise<void> {
+      await tx.execute(sql`
+        INSERT INTO "SessionType" ("id", "nameZh", "nameEn", "minutes", "bufferMinutes", "minNoticeMinutes", "dailyCap", "maxParticipants")
+        VALUES (${t.id}, ${t.nameZh}, ${t.nameEn}, ${t.minutes}, ${t.bufferMinutes}, ${t.minNoticeMinutes}, ${t.dailyCap}, ${t.maxParticipants})
+        ON CONFLICT ("id") DO UPDATE SET "nameZh" = excluded."nameZh", "nameEn" = excluded."nameEn", "minutes" = excluded."minutes",
+          "bufferMinutes" = excluded."bufferMinutes", "minNoticeMinutes" = excluded."minNoticeMinutes",
+          "dailyCap" = excluded."dailyCap", "maxParticipants" = excluded."maxParticipants"`);
+    },
+
+    // ---- sessions --------------------------------------------------------------------------------
+
+    async byId(id: string, tx: Sql = db): Promise<SessionRecord | null> {
+      const [row] = await tx.query<SessionRecord>(sql`SELECT ${SESSION_COLUMNS} FROM "MediationSession" s WHERE s."id" = ${id}`);
+      return row ?? null;
+    },
+
+    /** The case's session that is held or booked, if any (a case has one at a time). */
+    async currentOfCase(caseId: string, tx: Sql = db): Promise<SessionRecord | null> {
+      const [row] = await tx.query<SessionRecord>(sql`
+        SELECT ${SESSION_COLUMNS} FROM "MediationSession" s
+        WHERE s."caseId" = ${caseId} AND s."state" IN ('held', 'booked') ORDER BY s."createdAt" DESC LIMIT 1`);
+      return row ?? null;
+    },
+
+    async ofCase(caseId: string): Promise<SessionRecord[]> {
+      return db.query<SessionRecord>(sql`
+        SELECT ${SESSION_COLUMNS} FROM "MediationSession" s WHERE s."caseId" = ${caseId} ORDER BY s."startsAt"`);
+    },
+
+    /** A mediator's sessions that are booked (or held) and not over at `now`, soonest first. */
+    async upcomingOfStaff(staffId: string, now: Date, limit = 20): Promise<SessionRecord[]> {
+      return db.query<SessionRecord>(sql`
+        SELECT ${SESSION_COLUMNS} FROM "MediationSession" s
+        WHERE s."staffId" = ${staffId} AND s."state" IN ('held', 'booked') AND s."endsAt" > ${now}
+        ORDER BY s."startsAt" LIMIT ${limit}`);
+    },
+
+    /** Booked sessions of a mediator that overlap [from, to) (leave added over them). */
+    async bookedOverlapping(staffId: string, from: Date, to: Date): Promise<SessionRecord[]> {
+      return db.query<SessionRecord>(sql`
+        SELECT ${SESSION_COLUMNS} FROM "MediationSession" s
+        WHERE s."staffId" = ${staffId} AND s."state" IN ('held', 'booked') AND s."startsAt" < ${to} AND s."endsAt" > ${from}
+        ORDER BY s."startsAt"`);
+    },
+
+    async list(filter: { from: Date; to: Date; staffId?: string; limit: number }): Promise<SessionRecord[]> {
+      return db.query<SessionRecord>(sql`
+        SELECT ${SESSION_COLUMNS} FROM "MediationSession" s
+        WHERE s."startsAt" >= ${filter.from} AND s."startsAt" < ${filter.to}
+          ${filter.staffId ? sql`AND s."staffId" = ${filter.staffId}` : sql``}
+        ORDER BY s."startsAt" LIMIT ${filter.limit}`);
+    },
+
+    async insertSession(tx: Sql, s: Omit<SessionRecord, "roomName" | "outcome" | "version" | "updatedAt">): Promise<void> {
+      await tx.execute(sql`
+        INSERT INTO "MediationSession" ("id", "caseId", "staffId", "sessionTypeId", "startsAt", "endsAt", "mode", "state",
+          "version", "heldByPartyId", "holdExpiresAt", "createdAt", "updatedAt")
+        VALUES (${s.id}, ${s.caseId}, ${s.staffId}, ${s.sessionTypeId}, ${s.startsAt}, ${s.endsAt}, ${s.mode}, ${s.state},
+          1, ${s.heldByPartyId}, ${s.holdExpiresAt}, ${s.createdAt}, ${s.createdAt})`);
+    },
+
+    /**
+     * Moves a session from one of `from` to `to`, conditional on its state and version, so of two
+     * people acting at once one wins. Returns false when the session had moved on.
+     */
+    async transition(
+      tx: Sql,
+      id: string,
+      t: {
+        from: readonly SessionState[];
+        to: SessionState;
+        version?: number;
+        now: Date;
+        set?: { startsAt?: Date; endsAt?: Date; staffId?: string; heldByPartyId?: string | null; holdExpiresAt?: Date | null; bumpVersion?: boolean; outcome?: string; note?: string | null };
+      },
+    ): Promise<boolean> {
+      const s = t.set ?? {};
+      const sets = [sql`"state" = ${t.to}`, sql`"updatedAt" = ${t.now}`];
+      if (s.startsAt) sets.push(sql`"startsAt" = ${s.startsAt}`);
+      if (s.endsAt) sets.push(sql`"endsAt" = ${s.endsAt}`);
+      if (s.staffId) sets.push(sql`"staffId" = ${s.staffId}`);
+      if (s.heldByPartyId !== undefined) sets.push(sql`"heldByPartyId" = ${s.heldByPartyId}`);
+      if (s.holdExpiresAt !== undefined) sets.push(sql`"holdExpiresAt" = ${s.holdExpiresAt}`);
+      if (s.bumpVersion) sets.push(sql`"version" = "version" + 1`);
+      if (s.outcome !== undefined) sets.push(sql`"outcome" = ${s.outcome}`);
+      if (s.note !== undefined) sets.push(sql`"note" = ${s.note}`);
+      if (t.to === "cancelled" || t.to === "expired") sets.push(sql`"cancelledAt" = ${t.now}`);
+      if (t.to === "done") sets.push(sql`"doneAt" = ${t.now}`);
+      return (
+        (await tx.execute(sql`
+          UPDATE "MediationSession" SET ${join(sets)}
+          WHERE "id" = ${id} AND "state" IN (${join(t.from.map((f) => sql`${f}`))})
+            ${t.version !== undefined ? sql`AND "version" = ${t.version}` : sql``}`)) === 1
+      );
+    },
+
+    /**
+     * Takes the mediator's blocks for a session. Returns false, having taken none that count, when any
+     * block is already someone's: the caller rolls the transaction back. The primary key decides, so
+     * fifty people pressing one slot at once get one winner on either database.
+     */
+    async takeBlocks(tx: Sql, staffId: string, sessionId: string, from: Date, to: Date): Promise<boolean> {
+      const blocks: Date[] = [];
+      for (let t = Math.floor(from.getTime() / BLOCK_MS) * BLOCK_MS; t < to.getTime(); t += BLOCK_MS) blocks.push(new Date(t));
+      const taken = await tx.execute(sql`
+        INSERT INTO "StaffBusy" ("staffId", "block", "sessionId")
+        VALUES ${join(blocks.map((b) => sql`(${staffId}, ${b}, ${sessionId})`))}
+        ON CONFLICT DO NOTHING`);
+      return taken === blocks.length;
+    },
+
+    async releaseBlocks(tx: Sql, sessionId: string): Promise<void> {
+      await tx.execute(sql`DELETE FROM "StaffBusy" WHERE "sessionId" = ${sessionId}`);
+    },
+
+    /** Holds that lapsed give their blocks back (run before taking blocks of that mediator). */
+    async releaseLapsedHolds(tx: Sql, staffId: string, now: Date): Promise<void> {
+      await tx.execute(sql`
+        DELETE FROM "StaffBusy" WHERE "staffId" = ${staffId} AND "sessionId" IN (
+          SELECT "id" FROM "MediationSession" WHERE "staffId" = ${staffId} AND "state" = 'held' AND "holdExpiresAt" <= ${now})`);
+    },
+
+    /** Counts a session on the mediator's day unless the day is full: false = at the cap. */
+    async countOnDay(tx: Sql, staffId: string, day: string, cap: number): Promise<boolean> {
+      await tx.execute(sql`INSERT INTO "StaffDay" ("staffId", "day", "booked") VALUES (${staffId}, ${day}, 0) ON CONFLICT DO NOTHING`);
+      return (
+        (await tx.execute(sql`
+          UPDATE "StaffDay" SET "booked" = "booked" + 1 WHERE "staffId" = ${staffId} AND "day" = ${day} AND "booked" < ${cap}`)) === 1
+      );
+    },
+
+    async uncountOnDay(tx: Sql, staffId: string, day: string): Promise<void> {
+      await tx.execute(sql`
+        UPDATE "StaffDay" SET "booked" = "booked" - 1 WHERE "staffId" = ${staffId} AND "day" = ${day} AND "booked" > 0`);
+    },
+
+    // ---- participants ----------------------------------------------------------------------------
+
+    async participants(sessionId: string, tx: Sql = db): Promise<ParticipantRecord[]> {
+      return tx.query<ParticipantRecord>(sql`
+        SELECT "id", "sessionId", "role", "partyId", "staffId", "name", "confirmedAt", "joinedAt", "attendance"
+        FROM "SessionParticipant" WHERE "sessionId" = ${sessionId} ORDER BY "role", "id"`);
+    },
+
+    async insertParticipants(tx: Sql, rows: Omit<ParticipantRecord, "joinedAt" | "attendance">[]): Promise<void> {
+      if (rows.length === 0) return;
+      await tx.execute(sql`
+        INSERT INTO "SessionParticipant" ("id", "sessionId", "role", "partyId", "staffId", "name", "confirmedAt")
+        VALUES ${join(rows.map((p) => sql`(${p.id}, ${p.sessionId}, ${p.role}, ${p.partyId}, ${p.staffId}, ${p.name}, ${p.confirmedAt})`))}`);
+    },
+
+    /** Marks one party's confirmation; the rest of the session's party participants not confirmed remain. */
+    async confirm(tx: Sql, sessionId: string, partyId: string, now: Date): Promise<number> {
+      await tx.execute(sql`
+        UPDATE "SessionParticipant" SET "confirmedAt" = ${now}
+        WHERE "sessionId" = ${sessionId} AND "partyId" = ${partyId} AND "confirmedAt" IS NULL`);
+      const [row] = await tx.query<{ n: number | string }>(sql`
+        SELECT COUNT(*) AS "n" FROM "SessionParticipant"
+        WHERE "sessionId" = ${sessionId} AND "partyId" IS NOT NULL AND "confirmedAt" IS NULL`);
+      return Number(row?.n ?? 0);
+    },
+
+    /** Everyone's confirmation is asked again (the session moved): the mover's is kept. */
+    async resetConfirmations(tx: Sql, sessionId: string, keepPartyId: string | null, now: Date): Promise<void> {
+      await tx.execute(sql`UPDATE "SessionParticipant" SET "confirmedAt" = NULL WHERE "sessionId" = ${sessionId} AND "partyId" IS NOT NULL`);
+      if (keepPartyId) {
+        await tx.execute(sql`UPDATE "SessionParticipant" SET "confirmedAt" = ${now} WHERE "sessionId" = ${sessionId} AND "partyId" = ${keepPartyId}`);
+      }
+    },
+
+    async setParticipantStaff(tx: Sql, sessionId: string, staffId: string, name: string): Promise<void> {
+      await tx.execute(sql`
+        UPDATE "SessionParticipant" SET "staffId" = ${staffId}, "name" = ${name} WHERE "sessionId" = ${sessionId} AND "role" = 'mediator'`);
+    },
+  };
+}
+
+export type SchedulingRepository = ReturnType<typeof createSchedulingRepository>;

@@ -1,0 +1,74 @@
+import { intersect, type Interval } from "./intervals.js";
+
+/** One mediator as the search sees them: when they are open, what is taken, how they rank. */
+export interface Candidate {
+  staffId: string;
+  /** Open for sessions (weekly hours, openings, minus leave), sorted. */
+  open: readonly Interval[];
+  /** Taken: other sessions with the buffer after each, sorted and merged. */
+  busy: readonly Interval[];
+  /** Sessions already on each local day (YYYY-MM-DD), for the daily cap. */
+  perDay: ReadonlyMap<string, number>;
+  /** Lower is better: language match, speciality, load (see rankCandidates). */
+  rank: number;
+}
+
+export interface SlotQuery {
+  candidates: readonly Candidate[];
+  /** When every party can meet, sorted (the intersection of their windows). */
+  windows: readonly Interval[];
+  lengthMs: number;
+  bufferMs: number;
+  /** Slots start on multiples of this (30 minutes). */
+  stepMs: number;
+  dailyCap: number;
+  /** The local day (YYYY-MM-DD) of an instant, for the cap. */
+  dayOf: (at: number) => string;
+  /** Only slots starting after this (the "more" button's cursor). */
+  after?: number;
+  limit: number;
+}
+
+export interface Slot {
+  startsAt: number;
+  staffId: string;
+}
+
+/**
+ * The earliest start times at which some mediator is open for the whole session, every party can
+ * meet, and nothing of theirs is booked over the session and the buffer after it; each time with the
+ * best-ranked mediator free then.
+ */
+export function searchSlots(q: SlotQuery): Slot[] {
+  const best = new Map<number, { staffId: string; rank: number }>();
+  for (const c of q.candidates) {
+    const fits = intersect(c.open, q.windows);
+    let b = 0;
+    for (const [from, to] of fits) {
+      let start = Math.ceil(from / q.stepMs) * q.stepMs;
+      if (q.after !== undefined && start <= q.after) start = (Math.floor(q.after / q.stepMs) + 1) * q.stepMs;
+      for (; start + q.lengthMs <= to; start += q.stepMs) {
+        const end = start + q.lengthMs + q.bufferMs;
+        while (b < c.busy.length && c.busy[b]![1] <= start) b++;
+        const next = c.busy[b];
+        if (next && next[0] < end) continue;
+        const held = best.get(start);
+        if (held && (held.rank < c.rank || (held.rank === c.rank && held.staffId < c.staffId))) continue;
+        if ((c.perDay.get(q.dayOf(start)) ?? 0) >= q.dailyCap) continue;
+        best.set(start, { staffId: c.staffId, rank: c.rank });
+      }
+    }
+  }
+  return [...best.entries()]
+    .sort((x, y) => x[0] - y[0])
+    .slice(0, q.limit)
+    .map(([startsAt, v]) => ({ startsAt, staffId: v.staffId }));
+}
+
+/**
+ * A mediator's rank for a case: one who speaks the party's language or dialect first (老乡调解员),
+ * then one whose speciality is the dispute type, then the least loaded.
+ */
+export function rankCandidate(m: { speaksWanted: boolean; specialises: boolean; load: number }): number {
+  return (m.speaksWanted ? 0 : 2_000_000) + (m.specialises ? 0 : 1_000_000) + Math.min(m.load, 999_999);
+}
