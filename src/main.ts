@@ -19,6 +19,8 @@ import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
 import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
 import type { Transcriber } from "./speech/port.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
+import { createConsentJobHandlers } from "./cases/consent-jobs.js";
+import type { InvitationDeps } from "./cases/invitation.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
 import type { CaseDeps } from "./cases/deps.js";
 import { createCaseRepositories } from "./cases/repositories.js";
@@ -159,6 +161,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
   }
 
+  // The other party's invitation: a web link that needs no Telegram, and the bot's t.me link once its name is known.
+  const invitations: InvitationDeps = {
+    files,
+    links: { web: (payload) => `${config.publicBaseUrl}/?start=${payload}`, telegram: (payload) => telegram?.deepLink(payload) },
+    centre: config.centre,
+    zone: config.CENTRE_TIMEZONE,
+  };
+
   worker = createJobWorker({
     owner: leases.owner,
     sql,
@@ -169,6 +179,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...(leaseTiming.leaseMs ? { leaseMs: leaseTiming.leaseMs } : {}),
     handlers: {
       ...createCaseJobHandlers({ ...cases, messenger, logger }),
+      ...createConsentJobHandlers({ ...cases, messenger, invitations, logger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
       ...createHandoffJobHandlers({ repos, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,
@@ -194,6 +205,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         clock,
         logger,
         dataDir: config.DATA_DIR,
+        files,
       }),
       createStaffRouter({
         repos,
@@ -202,6 +214,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         clock,
         staffToken: config.STAFF_API_TOKEN,
         deepLink: telegram?.deepLink,
+        messenger,
+        invitations,
         handoffs,
         conversations,
         deliveries: createDeliveryRepository(sql),

@@ -247,6 +247,19 @@ export function createCaseRepository(db: Sql) {
     },
 
     /** Cases in which this chat user is a party, newest first. */
+    /** When the invited party must have answered (Case.consentDueAt); null = nobody is waited for. */
+    async consentDue(id: string, tx: Sql = db): Promise<Date | null> {
+      const [row] = await tx.query<{ consentDueAt: Date | null }>(sql`SELECT "consentDueAt" FROM "Case" WHERE "id" = ${id}`);
+      return row?.consentDueAt ?? null;
+    },
+
+    /** Sets the consent deadline unless one is set already; returns the deadline in force. */
+    async startConsentWait(tx: Sql, id: string, dueAt: Date): Promise<Date> {
+      await tx.execute(sql`UPDATE "Case" SET "consentDueAt" = ${dueAt} WHERE "id" = ${id} AND "consentDueAt" IS NULL`);
+      const [row] = await tx.query<{ consentDueAt: Date | null }>(sql`SELECT "consentDueAt" FROM "Case" WHERE "id" = ${id}`);
+      return row?.consentDueAt ?? dueAt;
+    },
+
     async ofParty(channel: string, userId: string, limit: number): Promise<CaseSummary[]> {
       const rows = await db.query<{
         id: string; code: string; disputeType: DisputeType; status: CaseStatus; outcome: Outcome | null;

@@ -22,6 +22,8 @@ export interface ChangeStatusInput {
   /** Accepting assigns the mediator; routing names the room. */
   mediatorId?: string;
   roomId?: string;
+  /** What the parties are told beside the new status (a referral after the other side declined: the routes). */
+  notice?: string;
 }
 
 function actionOf(from: CaseStatus, to: CaseStatus): CaseAction {
@@ -107,7 +109,7 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
         tx,
         {
           kind: RESIDENT_NOTIFY,
-          payload: { caseId: input.caseId, to: input.to, outcome: input.outcome },
+          payload: { caseId: input.caseId, to: input.to, outcome: input.outcome, ...(input.notice ? { notice: input.notice } : {}) },
           dueAt: now,
           dedupeKey: `resident:${input.caseId}:${input.to}:${now.toISOString()}`,
         },
@@ -137,5 +139,5 @@ export const acceptCase = (deps: CaseDeps, o: { caseId: string; mediatorId: stri
 export const declineCase = (deps: CaseDeps, o: { caseId: string; actor: string; reason: string }) =>
   changeCaseStatus(deps, { caseId: o.caseId, to: "received", actor: o.actor, reason: o.reason });
 
-export const closeCase = (deps: CaseDeps, o: { caseId: string; outcome: Outcome; actor: string; reason?: string }) =>
-  changeCaseStatus(deps, { caseId: o.caseId, to: "closed", outcome: o.outcome, actor: o.actor, reason: o.reason });
+export const closeCase = (deps: CaseDeps, o: { caseId: string; outcome: Outcome; actor: string; reason?: string; notice?: string }) =>
+  changeCaseStatus(deps, { caseId: o.caseId, to: "closed", outcome: o.outcome, actor: o.actor, reason: o.reason, notice: o.notice });

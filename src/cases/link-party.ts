@@ -14,14 +14,21 @@ export const PARTY_INVITE_TTL_MS = 14 * DAY;
  */
 export async function createPartyInvite(
   deps: Pick<CaseDeps, "repos" | "sql" | "clock">,
-  input: { caseCode: string; role?: PartyRole; actor: string; ttlMs?: number },
+  input: {
+    caseCode: string;
+    role?: PartyRole;
+    actor: string;
+    ttlMs?: number;
+    /** A token chosen beforehand (a job's payload), so a job run again puts the same link on the party. */
+    token?: string;
+  },
 ): Promise<{ token: string; expiresAt: Date; caseCode: string; partyId: string }> {
   const { cases, parties } = deps.repos;
   const now = deps.clock.now();
   const role = input.role ?? "respondent";
   const c = await cases.byCode(input.caseCode);
   if (!c) throw new AppError("NOT_FOUND", `No case ${input.caseCode}`);
-  const token = newToken(18);
+  const token = input.token ?? newToken(18);
   const expiresAt = new Date(now.getTime() + (input.ttlMs ?? PARTY_INVITE_TTL_MS));
   const partyId = await deps.sql.transaction(async (tx) => {
     // The case row first: two invitations of one case at once are made one after the other, so the
@@ -35,7 +42,7 @@ export async function createPartyInvite(
 }
 
 export type LinkPartyResult =
-  | { linked: { caseId: string; caseCode: string; caseType: DisputeType; role: string } }
+  | { linked: { caseId: string; caseCode: string; caseType: DisputeType; role: string; partyId: string } }
   | { error: "invalid" | "expired" };
 
 /** Uses a party invite: the party row gets this chat and the token is cleared, so it works once. */
@@ -68,5 +75,5 @@ export async function linkPartyByInvite(
   if (!linked) return { error: (await parties.inviteExpiry(input.token)) ? "expired" : "invalid" };
   const c = await cases.byId(linked.caseId);
   if (!c) throw new AppError("NOT_FOUND", `No case ${linked.caseId}`);
-  return { linked: { caseId: c.id, caseCode: c.code, caseType: c.disputeType, role: linked.role } };
+  return { linked: { caseId: c.id, caseCode: c.code, caseType: c.disputeType, role: linked.role, partyId: linked.id } };
 }

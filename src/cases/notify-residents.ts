@@ -2,6 +2,7 @@ import { t, isLocale } from "../i18n/index.js";
 import type { Messenger } from "../jobs/notify-staff.js";
 import type { JobHandler } from "../jobs/worker.js";
 import { formatLocal } from "../lib/time.js";
+import { isReferralNotice, referralNoticeFor } from "./consent-jobs.js";
 import type { CaseDeps } from "./deps.js";
 import type { CaseStatus, Outcome } from "./types.js";
 
@@ -22,7 +23,7 @@ export function residentHearsOf(to: CaseStatus): boolean {
  */
 export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messenger }): JobHandler {
   return async (payload, ctx) => {
-    const { caseId, to, outcome } = payload as { caseId: string; to: CaseStatus; outcome?: Outcome };
+    const { caseId, to, outcome, notice } = payload as { caseId: string; to: CaseStatus; outcome?: Outcome; notice?: string };
     const c = await deps.repos.cases.byId(caseId);
     if (!c) return;
     const parties = await deps.repos.parties.ofCase(caseId);
@@ -40,14 +41,18 @@ export function createResidentNotifyHandler(deps: CaseDeps & { messenger: Messen
                 deadline: when(c.acceptDueAt),
               })
             : t(locale, "resident.closed", { code: c.code, outcome: outcome ? t(locale, `outcome.${outcome}`) : "" });
+    // A referral because of the other side's answer (or silence) goes to the claimants, with where to go now.
+    const referral = to === "closed" && outcome === "referred" && isReferralNotice(notice) ? referralNoticeFor(c, notice, locale) : null;
     const done = new Set<string>(); // one message per chat, even if a person is party twice
     for (const p of parties) {
       if (!p.channel || !p.channelUserId) continue;
+      if (referral && p.role !== "claimant") continue; // the other side gave the answer themselves, or none
       const key = `${p.channel}:${p.channelUserId}`;
       if (done.has(key)) continue;
       done.add(key);
       // Keyed by the job and the chat: a retry after one party's channel failed tells nobody twice.
-      await deps.messenger.sendText(p.channel, p.channelUserId, text, undefined, { caseId, dedupeKey: `job:${ctx.jobId}:${key}` });
+      if (referral) await deps.messenger.send(p.channel, p.channelUserId, [referral], { caseId, dedupeKey: `job:${ctx.jobId}:${key}` });
+      else await deps.messenger.sendText(p.channel, p.channelUserId, text, undefined, { caseId, dedupeKey: `job:${ctx.jobId}:${key}` });
     }
   };
 }

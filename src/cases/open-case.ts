@@ -111,7 +111,8 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
       });
       if (!inserted) throw new AlreadyOpened();
       await parties.insert(tx, [
-        partyRow(id, "claimant", input.claimant, now),
+        // Filing is the claimant's yes to mediation (自愿); the other side is asked (consent-jobs.ts).
+        { ...partyRow(id, "claimant", input.claimant, now), mediationConsent: "accepted", mediationConsentAt: now, mediationConsentVia: "intake" },
         ...(input.otherClaimants ?? []).map((p) => partyRow(id, "claimant", p, now)),
         ...(input.respondent ? [partyRow(id, "respondent", input.respondent, now)] : []),
       ]);

@@ -18,30 +18,51 @@ export interface PartyRecord {
   away: boolean;
   consentAt: Date | null;
   inviteExpiresAt: Date | null;
+  /** Mediation is voluntary (自愿): null until the party answers. */
+  mediationConsent: MediationConsent | null;
+  mediationConsentAt: Date | null;
+  mediationConsentVia: ConsentVia | null;
+  /** When they can meet, as stored: `{"presets": [...]}` (scheduling/availability-presets.ts); null = not given yet. */
+  availability: string | null;
+  /** IANA zone they see times in; null = the centre's. */
+  timeZone: string | null;
+  preferLanguage: string | null;
   createdAt: Date;
 }
 
-export type NewParty = Omit<PartyRecord, "inviteExpiresAt">;
+export type MediationConsent = "accepted" | "declined";
+/** How an answer was given: in the chat, by phone (staff recorded it), or by filing (the claimant). */
+export type ConsentVia = "chat" | "phone" | "intake";
+
+type ConsentFields = "mediationConsent" | "mediationConsentAt" | "mediationConsentVia" | "availability" | "timeZone" | "preferLanguage";
+export type NewParty = Omit<PartyRecord, "inviteExpiresAt" | ConsentFields> & Partial<Pick<PartyRecord, ConsentFields>>;
+
+const PARTY_COLUMNS = sql`"id", "caseId", "role", "name", "contact", "channel", "channelUserId", "serviceChannel", "serviceAddress",
+  "away", "consentAt", "inviteExpiresAt", "mediationConsent", "mediationConsentAt", "mediationConsentVia", "availability",
+  "timeZone", "preferLanguage", "createdAt"`;
 
 /** Parties of cases: recorded at intake, invited by staff, linked to a chat by their invitation. Plain SQL on the port. */
 export function createPartyRepository(db: Sql) {
   return {
-    async ofCase(caseId: string): Promise<PartyRecord[]> {
-      return db.query<PartyRecord>(sql`
-        SELECT "id", "caseId", "role", "name", "contact", "channel", "channelUserId", "serviceChannel", "serviceAddress",
-          "away", "consentAt", "inviteExpiresAt", "createdAt"
-        FROM "Party" WHERE "caseId" = ${caseId} ORDER BY "createdAt"`);
+    async ofCase(caseId: string, tx: Sql = db): Promise<PartyRecord[]> {
+      return tx.query<PartyRecord>(sql`SELECT ${PARTY_COLUMNS} FROM "Party" WHERE "caseId" = ${caseId} ORDER BY "createdAt", "id"`);
+    },
+
+    async byId(id: string, tx: Sql = db): Promise<PartyRecord | null> {
+      const [row] = await tx.query<PartyRecord>(sql`SELECT ${PARTY_COLUMNS} FROM "Party" WHERE "id" = ${id}`);
+      return row ?? null;
     },
 
     async insert(tx: Sql, parties: NewParty[]): Promise<void> {
       if (parties.length === 0) return;
       await tx.execute(sql`
         INSERT INTO "Party" ("id", "caseId", "role", "name", "contact", "channel", "channelUserId", "serviceChannel",
-          "serviceAddress", "away", "consentAt", "createdAt")
+          "serviceAddress", "away", "consentAt", "mediationConsent", "mediationConsentAt", "mediationConsentVia", "createdAt")
         VALUES ${join(
           parties.map(
             (p) => sql`(${p.id}, ${p.caseId}, ${p.role}, ${p.name}, ${p.contact}, ${p.channel}, ${p.channelUserId},
-              ${p.serviceChannel}, ${p.serviceAddress}, ${p.away}, ${p.consentAt}, ${p.createdAt})`,
+              ${p.serviceChannel}, ${p.serviceAddress}, ${p.away}, ${p.consentAt}, ${p.mediationConsent ?? null},
+              ${p.mediationConsentAt ?? null}, ${p.mediationConsentVia ?? null}, ${p.createdAt})`,
           ),
         )}`);
     },
@@ -92,6 +113,39 @@ export function createPartyRepository(db: Sql) {
       const [row] = await db.query<{ inviteExpiresAt: Date | null }>(sql`
         SELECT "inviteExpiresAt" FROM "Party" WHERE "inviteToken" = ${token}`);
       return row ? { expiresAt: row.inviteExpiresAt } : null;
+    },
+
+    /** The case and party a pending (unused, unexpired) invitation is for; null otherwise. */
+    async pendingInvite(token: string, now: Date): Promise<{ caseId: string; partyId: string; role: PartyRole } | null> {
+      const [row] = await db.query<{ caseId: string; partyId: string; role: PartyRole }>(sql`
+        SELECT "caseId", "id" AS "partyId", "role" FROM "Party" WHERE "inviteToken" = ${token} AND "inviteExpiresAt" > ${now}`);
+      return row ?? null;
+    },
+
+    /**
+     * Records a party's answer to the invitation to mediate, if it is not that answer already: one
+     * conditional update on the answer read before it, so of two answers at once one wins and the
+     * other finds the row changed (false).
+     */
+    async setConsent(
+      tx: Sql,
+      c: { partyId: string; answer: MediationConsent; at: Date; via: ConsentVia; previous: MediationConsent | null },
+    ): Promise<boolean> {
+      const rows = await tx.query<{ id: string }>(sql`
+        UPDATE "Party" SET "mediationConsent" = ${c.answer}, "mediationConsentAt" = ${c.at}, "mediationConsentVia" = ${c.via}
+        WHERE "id" = ${c.partyId} AND COALESCE("mediationConsent", '') = ${c.previous ?? ""} AND COALESCE("mediationConsent", '') <> ${c.answer}
+        RETURNING "id"`);
+      return rows.length > 0;
+    },
+
+    /** When the party can meet (the stored JSON) and, when given, the zone they read times in (null = the centre's). */
+    async setMeetingPrefs(tx: Sql, p: { partyId: string; availability?: string; timeZone?: string | null; preferLanguage?: string | null }): Promise<void> {
+      await tx.execute(sql`
+        UPDATE "Party" SET
+          "availability" = ${p.availability === undefined ? sql`"availability"` : sql`${p.availability}`},
+          "timeZone" = ${p.timeZone === undefined ? sql`"timeZone"` : sql`${p.timeZone}`},
+          "preferLanguage" = ${p.preferLanguage === undefined ? sql`"preferLanguage"` : sql`${p.preferLanguage}`}
+        WHERE "id" = ${p.partyId}`);
     },
 
     /** The name and phone this chat user gave on their latest case, if any: how staff can reach them. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "../lib/errors.js";
@@ -10,6 +11,11 @@ import { AppError } from "../lib/errors.js";
 export interface FileStore {
   /** The bytes; NOT_FOUND when the store has no such file. */
   read(ref: string): Promise<Buffer>;
+  /**
+   * Keeps bytes the centre made (a QR code, a PDF) and returns their reference, "documents/<sha256>".
+   * The same bytes twice are one file: saving again (a job run twice) changes nothing.
+   */
+  save(bytes: Buffer): Promise<string>;
 }
 
 /** "evidence/3f…" or "documents/3f…": a folder and a SHA-256; nothing else can name a file. */
@@ -28,6 +34,16 @@ export function createLocalFileStore(dataDir: string): FileStore {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("NOT_FOUND", `no file ${ref}`);
         throw err;
       }
+    },
+    async save(bytes) {
+      const ref = `documents/${createHash("sha256").update(bytes).digest("hex")}`;
+      const file = resolve(ref);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      // Written aside and renamed into place: a reader never sees half a file.
+      const tmp = `${file}.${process.pid}.${Date.now()}.part`;
+      await fs.promises.writeFile(tmp, bytes);
+      await fs.promises.rename(tmp, file);
+      return ref;
     },
   };
 }

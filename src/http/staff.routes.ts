@@ -3,7 +3,12 @@ import express, { type RequestHandler } from "express";
 import { z } from "zod";
 import { assignRoom } from "../cases/assign-room.js";
 import type { CaseDeps } from "../cases/deps.js";
-import { createPartyInvite } from "../cases/link-party.js";
+import type { InvitationDeps } from "../cases/invitation.js";
+import { sendPartyInvite } from "../cases/invite-party.js";
+import { recordConsent } from "../cases/record-consent.js";
+import { isTimeZone } from "../cases/zones.js";
+import type { Messenger } from "../notify/messenger.js";
+import { availabilitySchema } from "../scheduling/availability-presets.js";
 import { listTriageQueue } from "../cases/list-triage-queue.js";
 import { searchCases } from "../cases/search-cases.js";
 import { CASE_STATUSES, DISPUTE_TYPES, RISK_FLAGS } from "../cases/types.js";
@@ -55,7 +60,27 @@ const listQuery = z.object({
 
 /** The notifications list: where 催办 / 督办 / risk pages wait for staff who have no chat channel yet. */
 const staffInviteBody = z.object({ staffId: z.string().min(1).max(100) });
-const partyInviteBody = z.object({ role: z.enum(["respondent", "claimant", "other"]).default("respondent") });
+/** An invitation for a party: sent to a chat staff have (`channel` + `recipient`), or returned to send by SMS (`phone`). */
+const partyInviteBody = z
+  .object({
+    role: z.enum(["respondent", "claimant", "other"]).default("respondent"),
+    channel: z.enum(["telegram", "web"]).optional(),
+    recipient: z.string().trim().min(1).max(100).optional(),
+    phone: z.string().trim().regex(/^\+?[0-9 -]{5,20}$/, "a phone number").optional(),
+  })
+  .refine((b) => Boolean(b.channel) === Boolean(b.recipient), "channel and recipient go together");
+/** A consent given on the phone: whose (role or party id), the answer, and when they can meet if they said. */
+const consentBody = z
+  .object({
+    role: z.enum(["respondent", "claimant", "other"]).optional(),
+    partyId: z.string().min(1).max(100).optional(),
+    answer: z.enum(["accepted", "declined"]),
+    availability: availabilitySchema.optional(),
+    timeZone: z.string().max(64).refine(isTimeZone, "an IANA time zone such as America/New_York").nullable().optional(),
+    staffId: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((b) => Boolean(b.role) !== Boolean(b.partyId), "give either role or partyId");
 const handoffQuery = z.object({
   status: z.enum(["open", "closed"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -119,6 +144,9 @@ export function createStaffRouter(deps: {
   staffToken?: string;
   /** A chat deep link for a start payload (the Telegram bot's t.me link), when a bot runs. */
   deepLink?: (payload: string) => string | undefined;
+  /** Invitations sent to a party's chat go through the delivery ledger. */
+  messenger: Messenger;
+  invitations: InvitationDeps;
   handoffs: HandoffRepository;
   conversations: ConversationRepository;
   deliveries: Pick<DeliveryRepository, "ofCase">;
@@ -136,12 +164,55 @@ export function createStaffRouter(deps: {
     res.status(201).json({ ...invite, startPayload: payload, link: deps.deepLink?.(payload) ?? null });
   });
 
-  /** A one-time invitation for a party (the respondent by default) to follow the case in chat (r_<token>). */
+  /**
+   * A one-time invitation for a party (the respondent by default) to answer in chat (r_<token>): sent to a
+   * chat staff name, or, with a phone number, returned as the text to send by SMS (there is no SMS
+   * channel). A new invitation replaces one not yet used.
+   */
   router.post("/api/staff/cases/:code/invites", async (req, res) => {
     const body = partyInviteBody.parse(req.body ?? {});
-    const invite = await createPartyInvite(deps, { caseCode: req.params.code, role: body.role, actor: "staff:api" });
-    const payload = `r_${invite.token}`;
-    res.status(201).json({ ...invite, startPayload: payload, link: deps.deepLink?.(payload) ?? null });
+    const invite = await sendPartyInvite(
+      { ...deps.cases, messenger: deps.messenger, invitations: deps.invitations },
+      { caseCode: req.params.code, role: body.role, actor: "staff:api", channel: body.channel, recipient: body.recipient },
+    );
+    res.status(201).json({
+      token: invite.token,
+      expiresAt: invite.expiresAt,
+      caseCode: invite.caseCode,
+      partyId: invite.partyId,
+      startPayload: invite.startPayload,
+      link: invite.links.telegram,
+      links: invite.links,
+      text: invite.text,
+      consentDueAt: invite.consentDueAt,
+      sent: invite.sentTo ? { ...invite.sentTo, via: "messenger" } : null,
+      ...(body.phone
+        ? { sms: { to: body.phone, text: invite.text, note: "OneDoor has no SMS channel: send this text from the centre's phone; the web link works without Telegram." } }
+        : {}),
+    });
+  });
+
+  /** A consent given by phone, recorded by staff: the same effects as an answer in the chat (booking, or referral). */
+  router.post("/api/staff/cases/:code/consent", async (req, res) => {
+    const body = consentBody.parse(req.body ?? {});
+    const c = await deps.repos.cases.byCode(req.params.code);
+    if (!c) throw new AppError("NOT_FOUND", `No case ${req.params.code}`);
+    const partyRows = await deps.repos.parties.ofCase(c.id);
+    const party = body.partyId
+      ? partyRows.find((p) => p.id === body.partyId)
+      : (partyRows.find((p) => p.role === body.role && p.channelUserId) ?? partyRows.find((p) => p.role === body.role));
+    if (!party) throw new AppError("NOT_FOUND", `Case ${c.code} has no ${body.partyId ? `party ${body.partyId}` : body.role}: invite them first`);
+    const outcome = await recordConsent(deps.cases, {
+      caseId: c.id,
+      partyId: party.id,
+      answer: body.answer,
+      via: "phone",
+      actor: body.staffId ? `staff:${body.staffId}` : "staff:api",
+      ...(body.availability ? { availability: body.availability } : {}),
+      ...(body.timeZone !== undefined ? { timeZone: body.timeZone } : {}),
+    });
+    if (outcome.status === "closed") throw new AppError("CONFLICT", `Case ${c.code} is ${c.status}: no answer is recorded any more`);
+    res.json({ code: c.code, partyId: party.id, role: party.role, answer: body.answer, ...outcome });
   });
 
   router.get("/api/staff/notifications", async (req, res) => {

@@ -162,6 +162,15 @@ export function createDeliveryRepository(db: Sql) {
           AND "channelMessageId" IN (${join(channelMessageIds)})`);
     },
 
+    /** Whether this chat was sent the file (a web page may fetch only files its own chat was given). */
+    async holdsFile(channel: string, recipient: string, ref: string): Promise<boolean> {
+      if (!/^documents\/[0-9a-f]{64}$/.test(ref)) return false;
+      const rows = await db.query<{ one: number }>(sql`
+        SELECT 1 AS "one" FROM "Delivery"
+        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "content" LIKE ${`%"ref":"${ref}"%`} LIMIT 1`);
+      return rows.length > 0;
+    },
+
     async ofCase(caseId: string): Promise<Delivery[]> {
       const rows = await db.query<Row>(sql`
         SELECT ${COLUMNS} FROM "Delivery" WHERE "caseId" = ${caseId} ORDER BY "createdAt", "id"`);

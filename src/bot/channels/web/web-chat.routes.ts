@@ -10,6 +10,7 @@ import { DAY, HOUR, MINUTE, type Clock } from "../../../lib/clock.js";
 import { AppError } from "../../../lib/errors.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { DeliveryRepository } from "../../../notify/delivery.repository.js";
+import type { FileStore } from "../../../files/file-store.js";
 import type { RateLimiter } from "../../../notify/rate-limit.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
@@ -35,6 +36,8 @@ const messageBody = z
     text: z.string().max(200_000).optional(),
     button: z.string().max(200).optional(),
     buttonLabel: z.string().max(200).optional(),
+    /** A deep link the page was opened with (`/?start=r_<token>`: an invitation), sent with its first message. */
+    startPayload: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   })
   .refine((b) => b.text !== undefined || b.button !== undefined, "text or button is required");
 
@@ -114,6 +117,14 @@ function shownInbound(p: Inbound) {
   };
 }
 
+/** The type of a file the centre made, from its first bytes (never from the request). */
+function sniffType(bytes: Buffer): string {
+  if (bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return "image/png";
+  if (bytes.subarray(0, 4).toString("latin1") === "%PDF") return "application/pdf";
+  if (bytes.subarray(0, 15).toString("latin1") === "BEGIN:VCALENDAR") return "text/calendar";
+  return "application/octet-stream";
+}
+
 /** The web chat: the page at `/` and its JSON API under `/api/chat`. Translation only; the dialogue decides. */
 export function createWebChatRouter(deps: {
   dialogue: Dialogue;
@@ -123,7 +134,9 @@ export function createWebChatRouter(deps: {
   limiter: RateLimiter;
   limits: WebChatLimits;
   /** The delivery ledger: a message the page has fetched is recorded as opened. */
-  deliveries: Pick<DeliveryRepository, "markOpened">;
+  deliveries: Pick<DeliveryRepository, "markOpened" | "holdsFile">;
+  /** Where files sent to a chat are read from (GET /api/chat/files/…). */
+  files?: FileStore;
   clock: Clock;
   logger: Logger;
   dataDir: string;
@@ -294,8 +307,19 @@ export function createWebChatRouter(deps: {
       text: body.text,
       button: body.button,
       buttonLabel: body.buttonLabel,
+      ...(body.startPayload ? { startPayload: body.startPayload } : {}),
     });
     res.json(await answer(userId, reply));
+  });
+
+  /** A file the chat was sent (an invitation's QR code, a document): only to the session it was sent to. */
+  router.get("/api/chat/files/documents/:sha256", requireSession, reads, async (req, res) => {
+    const ref = `documents/${req.params.sha256}`;
+    if (!deps.files || !(await deps.deliveries.holdsFile(WEB_CHANNEL, session(res), ref))) throw new AppError("NOT_FOUND", "No such file in this chat");
+    const bytes = await deps.files.read(ref);
+    res.setHeader("Cache-Control", "private, max-age=86400");
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.type(sniffType(bytes)).send(bytes);
   });
 
   router.get("/api/chat/messages", requireSession, reads, async (req, res) => {
