@@ -25,12 +25,13 @@ describe("the other party's reply", () => {
     const invite = await createPartyInvite(app.cases, { caseCode: code, actor: "staff:api" });
     const respondent = new Resident(dialogue, "respondent");
     await respondent.send({ startPayload: `r_${invite.token}`, text: `/start r_${invite.token}`, messageId: "r1" });
-    expect(respondent.text()).toContain(`与您有关的劳动争议（案件 ${code}）`);
+    expect(respondent.text()).toContain(`与您有关的纠纷（劳动争议，案件 ${code}）`);
     expect(respondent.text()).toContain("自愿、免费");
     expect(respondent.text()).not.toContain("八千"); // the claimant's story is not shown to the other side
-    await respondent.press("说说我的看法");
+    // A question or their side goes to staff, as before they answer whether they take part.
+    await respondent.press("我有问题");
     await respondent.say("他干活不认真，我扣了他一部分，愿意坐下来谈");
-    expect(respondent.text()).toContain(`已记下您的说法（案件 ${code}）`);
+    expect(respondent.text()).toContain(`已记下（案件 ${code}），工作人员会看到`);
 
     const events = await all(app.t.sql, sql`
       SELECT e.* FROM "CaseEvent" AS e JOIN "Case" AS c ON c."id" = e."caseId" WHERE c."code" = ${code}`);

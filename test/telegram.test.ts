@@ -514,7 +514,7 @@ describe("Telegram channel (webhook)", () => {
     const respondent = chat(109, { first_name: "王某" });
     await respondent.say(`/start ${invite.startPayload}`);
     // A neutral summary: the centre, the type, that mediation is voluntary and free.
-    expect(respondent.text()).toContain(`与您有关的邻里纠纷（案件 ${code}）`);
+    expect(respondent.text()).toContain(`与您有关的纠纷（邻里纠纷，案件 ${code}）`);
     expect(respondent.text()).toContain("自愿、免费");
     const party = await one(w.t.sql, sql`
       SELECT p.* FROM "Party" AS p JOIN "Case" AS c ON c."id" = p."caseId" WHERE c."code" = ${code} AND p."role" = ${"respondent"}`);

@@ -3,7 +3,7 @@ import { linkStaffByInvite } from "../cases/link-staff.js";
 import { startRespond } from "./flows/respond/respond.flow.js";
 import { showCase } from "./flows/status/status.flow.js";
 import { showQueue } from "./mediator.js";
-import { say, type Turn } from "./turn.js";
+import { menu, say, type Turn } from "./turn.js";
 
 /**
  * Deep-link payloads (Telegram /start <payload>, a QR code on a notice, a web link), channel-neutral:
@@ -34,6 +34,13 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
   }
 
   if (kind === "r" && value) {
+    // The claimant tapping the link they are to forward must not become the other side of their own case.
+    const pending = await deps.repos.parties.pendingInvite(value, turn.now);
+    if (pending && (await deps.repos.parties.ofCase(pending.caseId)).some((p) => p.role === "claimant" && p.channel === inbound.channel && p.channelUserId === inbound.userId)) {
+      turn.state.greeted = true;
+      say(turn, "respond.ownInvite", {}, menu(turn));
+      return true;
+    }
     const result = await linkPartyByInvite(deps, {
       token: value,
       channel: inbound.channel,
@@ -44,7 +51,7 @@ export async function handleDeepLink(turn: Turn): Promise<boolean> {
       say(turn, "deepLink.partyInvalid");
       return false;
     }
-    startRespond(turn, { id: result.linked.caseId, code: result.linked.caseCode, type: result.linked.caseType });
+    await startRespond(turn, { id: result.linked.caseId, code: result.linked.caseCode, type: result.linked.caseType, partyId: result.linked.partyId });
     return true;
   }
 

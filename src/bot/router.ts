@@ -12,7 +12,8 @@ import { handleDeepLink } from "./deep-links.js";
 import type { Flow } from "./flows/flow.js";
 import { endHandoff, forwardToStaff, handoffFlow, openHandoff, refreshHandoff } from "./flows/handoff/handoff.flow.js";
 import { askCancel, back, intakeFlow, keepFile, startIntake } from "./flows/intake/intake.flow.js";
-import { respondFlow } from "./flows/respond/respond.flow.js";
+import { availabilityFlow } from "./flows/respond/availability.flow.js";
+import { consentButton, respondFlow } from "./flows/respond/respond.flow.js";
 import { askWithdraw, confirmWithdraw, showCase, showStatus, statusFlow } from "./flows/status/status.flow.js";
 import { recognise, looksEnglish, type Intent } from "./intents.js";
 import { handleMediatorTurn } from "./mediator.js";
@@ -28,6 +29,7 @@ const FLOWS: Partial<Record<FlowName, Flow>> = {
   status: statusFlow,
   respond: respondFlow,
   handoff: handoffFlow,
+  availability: availabilityFlow,
 };
 
 /** While a person has the conversation, only these plain words are the bot's; the rest is for the person. */
@@ -136,6 +138,7 @@ async function afterDanger(turn: Turn): Promise<void> {
     await respondFlow.handle(turn);
     return;
   }
+  if (active === "availability") return availabilityFlow.resume(turn);
   turn.state.status = undefined;
   const intake = turn.state.intake;
   if (intake) {
@@ -249,8 +252,9 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
     case "cancel":
       if (turn.state.active === "handoff") return endHandoff(turn);
       if (inIntake) return askCancel(turn);
-      if (turn.state.active === "respond") {
+      if (turn.state.active === "respond" || turn.state.active === "availability") {
         turn.state.active = "idle";
+        turn.state.availability = undefined;
         return say(turn, "idle", {}, menu(turn));
       }
       return say(turn, "idle", {}, menu(turn));
@@ -336,6 +340,8 @@ async function globalButton(turn: Turn): Promise<boolean> {
     else resumeOrMenu(turn);
     return true;
   }
+  // The other party's answer, when they can meet, inviting the other side: each button names its party or case.
+  if (await consentButton(turn)) return true;
   if (b === "voice:wrong") {
     if (turn.state.active === "intake" && turn.state.intake) back(turn);
     else say(turn, "voice.retry", {}, menu(turn));

@@ -9,7 +9,7 @@ import { newId } from "../lib/ids.js";
  */
 export const STATE_VERSION = 2;
 
-export const FLOWS = ["idle", "intake", "status", "respond", "handoff"] as const;
+export const FLOWS = ["idle", "intake", "status", "respond", "handoff", "availability"] as const;
 export type FlowName = (typeof FLOWS)[number];
 
 export const INTAKE_STEPS = [
@@ -99,7 +99,28 @@ export const stateSchema = z.object({
   /** An intake in progress; kept while another flow (status, a person) is active, resumed after. */
   intake: intakeSchema.optional(),
   status: z.object({ step: z.literal("confirm_withdraw"), code: z.string() }).optional(),
-  respond: z.object({ caseId: z.string(), code: z.string(), step: z.enum(["menu", "statement"]) }).optional(),
+  respond: z
+    .object({
+      caseId: z.string(),
+      code: z.string(),
+      step: z.enum(["menu", "statement", "confirm_decline"]),
+      /** The party this chat is in the case (absent in rows from before consent was asked). */
+      partyId: z.string().optional(),
+      answer: z.enum(["accepted", "declined"]).optional(),
+    })
+    .optional(),
+  /** "When can you meet?" in progress: the presets picked so far, and the zone chosen (null = the centre's). */
+  availability: z
+    .object({
+      partyId: z.string(),
+      caseId: z.string(),
+      step: z.enum(["presets", "zone"]),
+      selected: z.array(z.enum(["weekday_day", "weekday_evening", "weekend", "any"])).default([]),
+      zone: z.string().nullable().optional(),
+      /** Where the conversation goes once it is answered. */
+      returnTo: z.enum(["idle", "respond"]).default("idle"),
+    })
+    .optional(),
   handoff: z.object({ id: z.string(), openedAt: z.string(), ackedAt: z.string().optional() }).optional(),
   /** Risk seen in this conversation: a page goes out once per episode (see safety.ts). */
   safety: z

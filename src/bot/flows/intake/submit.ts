@@ -1,4 +1,5 @@
 import { addEvidence } from "../../../cases/add-evidence.js";
+import { inviteJob } from "../../../cases/consent-jobs.js";
 import { openCase, type OpenedCase } from "../../../cases/open-case.js";
 import { groupFlags } from "../../../classify/risk.js";
 import { t } from "../../../i18n/index.js";
@@ -45,6 +46,21 @@ export async function submit(turn: Turn): Promise<void> {
   if (opened.riskFlags.length > 0) say(turn, "intake.risk");
   if (opened.remote) say(turn, "intake.remote");
   showCaseCard(turn, d, opened);
+  inviteOtherSide(turn, d, opened);
+}
+
+/**
+ * Mediation needs the other side's yes (自愿). When the intake knows who they are, the invitation to
+ * forward follows the card (a job written with this turn, so it comes after the card); when it does
+ * not, the claimant is offered one. A legal question has no other side.
+ */
+function inviteOtherSide(turn: Turn, d: Draft, opened: OpenedCase): void {
+  if (opened.type === "not_dispute") return;
+  if (d.otherParty) {
+    turn.jobs.push(inviteJob(opened.id, turn.now));
+    return;
+  }
+  say(turn, "invite.offer", {}, [[button(turn, "invite.yes", `inv:${opened.id}:yes`), button(turn, "invite.no", `inv:${opened.id}:no`)]]);
 }
 
 /**

@@ -287,6 +287,9 @@ function renderOutbound(msg) {
       }
       div.appendChild(box);
     }
+  } else if (msg.kind === "file" && typeof msg.ref === "string") {
+    appendBotText(div, msg.caption || msg.name || "");
+    showFile(div, msg);
   } else if (msg.kind === "link" || msg.kind === "file") {
     appendBotText(div, msg.text || msg.caption || msg.name || "");
     const href = safeHref(msg.url);
@@ -299,6 +302,42 @@ function renderOutbound(msg) {
     }
   }
   return div;
+}
+
+/**
+ * A file the chat was sent (a QR code to show or save, a document), fetched with the session: a picture
+ * is shown (as a data: URL, which the page's CSP allows), anything else is a link that saves it.
+ */
+async function showFile(div, msg) {
+  const [folder, sha] = msg.ref.split("/");
+  if (folder !== "documents" || !/^[0-9a-f]{64}$/.test(sha || "")) return;
+  try {
+    const res = await fetch(`/api/chat/files/documents/${sha}`, { headers: { "X-Chat-Session": session } });
+    if (!res.ok) return;
+    const blob = await res.blob();
+    const url = await new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    });
+    div.appendChild(document.createElement("br"));
+    if (blob.type.startsWith("image/")) {
+      const img = el("img", "file-image");
+      img.src = url;
+      img.alt = msg.name || "";
+      img.style.maxWidth = "240px";
+      img.style.width = "100%";
+      div.appendChild(img);
+    }
+    const a = el("a", "link", `📄 ${msg.name || t("file")}`);
+    a.href = url;
+    a.download = msg.name || "file";
+    div.appendChild(document.createElement("br"));
+    div.appendChild(a);
+  } catch {
+    /* offline for a moment: the text above still says what it is */
+  }
 }
 
 function inboundLabel(p) {
@@ -669,7 +708,21 @@ async function openChat() {
     loaded = await loadAll();
   }
   reveal(loaded.newest ?? log.lastElementChild);
-  if (loaded.empty) await post({ button: "cmd:start" }, null);
+  // Opened from an invitation (/?start=r_…): the payload goes with a first message, once; a reload does not send it again.
+  const startPayload = takeStartPayload();
+  if (startPayload) await post({ button: "cmd:start", startPayload }, null);
+  else if (loaded.empty) await post({ button: "cmd:start" }, null);
+}
+
+/** The `start` parameter of the page's address (a deep link), removed from the address once read. */
+function takeStartPayload() {
+  const params = new URLSearchParams(location.search);
+  const payload = params.get("start");
+  if (!payload) return null;
+  params.delete("start");
+  const rest = params.toString();
+  history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+  return /^[A-Za-z0-9_-]{1,64}$/.test(payload) ? payload : null;
 }
 
 /** Starts afresh on a new session (the old one was refused). */
