@@ -99,9 +99,16 @@ const schema = z
     WECOM_ENCODING_AES_KEY: optionalString,
     WECOM_API_BASE: z.string().url().default("https://qyapi.weixin.qq.com"),
 
-    LIVEKIT_URL: optionalString,
+    LIVEKIT_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^wss?:\/\/[^/\s]+(\/[^\s]*)?$/, "must be the ws:// or wss:// address browsers connect to (e.g. wss://livekit.example.org)")
+        .optional(),
+    ),
     LIVEKIT_API_KEY: optionalString,
     LIVEKIT_API_SECRET: optionalString,
+    /** Minutes before a video session's start from which its room can be entered. */
+    JOIN_WINDOW_MINUTES: intFromEnv(15, 0, 24 * 60),
   })
   .superRefine((env, ctx) => {
     // Without a token the staff API answers only to the machine itself; any setting that lets other
@@ -165,6 +172,8 @@ export interface Config extends Env {
   speech: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
   /** The public web chat's rate limits and quotas (per address, per session). */
   webChat: WebChatLimits;
+  /** Video mediation, when LIVEKIT_URL (and its key and secret) are set. */
+  livekit: { url: string; httpUrl: string; apiKey: string; apiSecret: string } | null;
   centre: {
     nameZh: string;
     nameEn: string;
@@ -217,6 +226,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           timeoutMs: e.SPEECH_TIMEOUT_MS,
         }
       : null,
+    livekit:
+      e.LIVEKIT_URL && e.LIVEKIT_API_KEY && e.LIVEKIT_API_SECRET
+        ? {
+            url: e.LIVEKIT_URL.replace(/\/$/, ""),
+            // RoomService is the same server over HTTP: ws → http, wss → https.
+            httpUrl: e.LIVEKIT_URL.replace(/^ws/, "http").replace(/\/$/, ""),
+            apiKey: e.LIVEKIT_API_KEY,
+            apiSecret: e.LIVEKIT_API_SECRET,
+          }
+        : null,
     webChat: {
       requestsPerMinute: e.WEB_CHAT_REQUESTS_PER_MINUTE,
       sessionsPerMinute: e.WEB_CHAT_SESSIONS_PER_MINUTE,
