@@ -3,6 +3,7 @@
 // start is not one) and characters of bot text read on the way (greeting and case card included).
 // Target (issue 8): a plain story in ≤ 8 steps and ≤ 900 characters of bot text.
 // Run alone with `npx tsx bench/conversation.ts`; `npm run bench` calls benchConversation().
+import { createSchedulingRepository } from "../src/scheduling/scheduling.repository.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -108,8 +109,10 @@ export async function benchConversation(): Promise<Record<string, unknown>> {
   await seedReferenceData(database.sql);
   const clock = new ManualClock("2026-11-23T02:00:00Z"); // a Monday morning: the centre is open
   const repos = createCaseRepositories(database.sql);
+  const cases = { repos, sql: database.sql, clock, zone: "Asia/Shanghai", codePrefix: "OD" };
   const dialogue = createDialogue({
-    cases: { repos, sql: database.sql, clock, zone: "Asia/Shanghai", codePrefix: "OD" },
+    cases,
+    scheduling: { cases, scheduling: createSchedulingRepository(database.sql), video: false },
     classifier: createLocalClassifier(),
     logger: silentLogger,
     centre: {

@@ -19,6 +19,10 @@ import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
 import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
 import type { Transcriber } from "./speech/port.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
+import { createBookingJobHandlers } from "./bot/flows/booking/booking.jobs.js";
+import { createSchedulingRepository } from "./scheduling/scheduling.repository.js";
+import type { SchedulingDeps } from "./scheduling/deps.js";
+import { markAbsentees } from "./video/attendance.repository.js";
 import { createConsentJobHandlers } from "./cases/consent-jobs.js";
 import type { InvitationDeps } from "./cases/invitation.js";
 import { DEFAULT_SLA } from "./cases/deadlines.js";
@@ -33,6 +37,11 @@ import { sql as sqlTag, type Sql } from "./db/sql.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
+import { createSchedulingRouter } from "./http/scheduling.routes.js";
+import { createVideoRouter } from "./http/video.routes.js";
+import { createSecretStore } from "./db/secrets.js";
+import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
+import type { VideoService } from "./video/port.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker, type JobWorkerDeps } from "./jobs/worker.js";
 import { listenForJobs } from "./jobs/wake-up.js";
@@ -71,6 +80,8 @@ export interface Running {
   messenger: Messenger;
   telegram?: TelegramChannel;
   cases: CaseDeps;
+  /** Join links of video sessions (`PUBLIC_BASE_URL/join/<token>`), signed with the key every instance shares. */
+  joinLinks: JoinLinks;
   close(): Promise<void>;
 }
 
@@ -114,8 +125,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     codePrefix: config.CASE_CODE_PREFIX,
     onJobsDue: () => worker?.kick(),
   };
+  // Sessions are video when LiveKit is configured; otherwise phone (a party away) or on site.
+  const scheduling: SchedulingDeps = { cases, scheduling: createSchedulingRepository(sql), video: !!config.livekit };
   const dialogue = createDialogue({
     cases,
+    scheduling,
+    // joinLinks is made below with the video service; a mediator's "open the room" asks it when pressed.
+    ...(config.livekit ? { joinLinks: { url: (p: Parameters<JoinLinks["url"]>[0]) => joinLinks.url(p) } } : {}),
     classifier,
     logger,
     centre: config.centre,
@@ -161,6 +177,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
   }
 
+  // Video mediation: only with LiveKit configured (its SDK loads only then); without it a join link says
+  // that the session does not use video.
+  const secrets = createSecretStore(sql, clock);
+  const joinLinks = createJoinLinks({ sql, publicBaseUrl: config.publicBaseUrl, secrets });
+  let video: VideoService | null = null;
+  if (config.livekit) {
+    const { createLiveKitService } = await import("./video/livekit.js");
+    video = createLiveKitService(config.livekit);
+  }
+
   // The other party's invitation: a web link that needs no Telegram, and the bot's t.me link once its name is known.
   const invitations: InvitationDeps = {
     files,
@@ -181,6 +207,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...createCaseJobHandlers({ ...cases, messenger, logger }),
       ...createConsentJobHandlers({ ...cases, messenger, invitations, logger }),
       ...createMediatorJobHandlers({ ...cases, messenger }),
+      ...createBookingJobHandlers({
+        scheduling,
+        messenger,
+        files,
+        localeOf: (channel, userId) => conversations.localeOf(channel, userId),
+        centre: config.centre,
+        ...(config.livekit ? { joinLinks, markAbsentees: (o: { sessionId: string; now: Date }) => markAbsentees({ sql }, o) } : {}),
+        logger,
+      }),
       ...createHandoffJobHandlers({ repos, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
@@ -194,6 +229,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await sql.query(sqlTag`SELECT 1 AS "ok"`);
     },
     routers: [
+      // First: LiveKit's webhook is verified on its raw body, before any JSON parser reads it.
+      createVideoRouter({
+        join: { sql, secrets, clock, video, windowMinutes: config.JOIN_WINDOW_MINUTES },
+        zone: config.CENTRE_TIMEZONE,
+        logger,
+      }),
       ...(telegram?.router ? [telegram.router] : []),
       createWebChatRouter({
         dialogue,
@@ -220,6 +261,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         conversations,
         deliveries: createDeliveryRepository(sql),
         onJobsDue: () => worker?.kick(),
+      }),
+      createSchedulingRouter({
+        scheduling,
+        staffToken: config.STAFF_API_TOKEN,
+        ...(config.livekit ? { joinLinks: { url: (p: Parameters<JoinLinks["url"]>[0]) => joinLinks.url(p) } } : {}),
       }),
     ],
   });
@@ -256,6 +302,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     messenger,
     cases,
     telegram,
+    joinLinks,
     async close() {
       // The poll stops and its lease is released first, so another instance takes over at once.
       await poller?.stop();

@@ -439,7 +439,7 @@ describe("Telegram channel (webhook)", () => {
     // Their chat gets the mediator's command menu, in Chinese and English.
     await until(() => w.fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}').length === 3, "mediator menu");
     const menus = w.fake.sent("setMyCommands").filter((c) => JSON.stringify(c.params.scope) === '{"type":"chat","chat_id":900}');
-    expect(menus.map((c) => (c.params.commands as { command: string }[]).map((x) => x.command))[0]).toEqual(["queue", "help", "lang"]);
+    expect(menus.map((c) => (c.params.commands as { command: string }[]).map((x) => x.command))[0]).toEqual(["queue", "schedule", "help", "lang"]);
     expect(JSON.stringify(menus[0]!.params.commands)).toContain("待受理与办理中的案件");
     expect(JSON.stringify(menus[2]!.params.commands)).toContain("Cases waiting and in hand");
 

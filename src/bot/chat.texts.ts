@@ -18,12 +18,8 @@ export const chatTexts = defineTexts({
     "notUnderstood": "抱歉，我没看明白。可以直接说您遇到的事，或点下面的按钮：",
     "help":
       "我可以帮您：\n· 登记纠纷：直接说遇到的事\n· 查进度：说“查进度”，或发案件编号\n· 找人：说“转人工”\n· 填错了说“上一步”，不想登记了说“取消”\n有危险请拨打 110。",
-    "booking.hasCase":
-      "调解的时间和方式（电话、视频或到场）由调解员和双方商量。案件 {code} 受理后，调解员会联系您约时间；在这里在线预约的功能还没开通。",
-    "booking.inMediation":
-      "调解的时间和方式（电话、视频或到场）由调解员和双方商量。案件 {code} 的调解员会联系您约时间；在这里在线预约的功能还没开通，急的话可以找工作人员。",
     "booking.noCase":
-      "先登记纠纷。调解员受理后会和您商量调解的时间和方式；在外地的可以商量电话或远程调解，尽量不用跑回来。",
+      "先登记纠纷。登记后，对方同意调解，就可以在这里约时间；在外地的可以视频或电话调解，不用跑回来。",
     "documents": "受理通知书等文书，现在还不能在这里直接发给您。需要的话，找工作人员帮您办。",
     "language.choose": "请选择语言 / Choose a language:",
     "language.set": "已切换为中文。",
@@ -62,12 +58,8 @@ export const chatTexts = defineTexts({
     "notUnderstood": "Sorry, I did not understand. Tell me what happened, or tap a button below:",
     "help":
       "I can help you:\n· report a dispute: just tell me what happened\n· check progress: say \"status\" or send your case code\n· reach a person: say \"human\"\n· made a mistake: say \"back\"; want to stop: say \"cancel\"\nIf you are in danger, call 110.",
-    "booking.hasCase":
-      "The mediator agrees the time and the way (phone, video or in person) with both sides. Once case {code} is accepted, the mediator will contact you to arrange it; booking online here is not available yet.",
-    "booking.inMediation":
-      "The mediator agrees the time and the way (phone, video or in person) with both sides. The mediator of case {code} will contact you to arrange it; booking online here is not available yet. If it is urgent, ask for a person.",
     "booking.noCase":
-      "First report the dispute. Once a mediator accepts it, they will agree a time and way with you; if you are away from home, mediation by phone or online can be arranged so you need not travel.",
+      "First report the dispute. Once the other side agrees to mediation, you can book a time here; if you are away from home, it can be by video or phone, so you need not travel.",
     "documents": "Documents such as the acceptance notice cannot be sent here yet. If you need one, a person can help you.",
     "language.choose": "请选择语言 / Choose a language:",
     "language.set": "Switched to English.",

@@ -12,6 +12,7 @@ import type { JobHandler } from "../jobs/worker.js";
 import { isAppError } from "../lib/errors.js";
 import { formatLocal } from "../lib/time.js";
 import type { Button } from "./messages.js";
+import { handleScheduleButton, showSchedule } from "./mediator-schedule.js";
 import { cleanText, preview } from "./text.js";
 import { say, sayText, tx, type Turn } from "./turn.js";
 
@@ -21,7 +22,7 @@ import { say, sayText, tx, type Turn } from "./turn.js";
  */
 
 /** The commands a linked mediator's chat menu offers; handleMediatorTurn answers them. */
-export const STAFF_COMMANDS = ["queue", "help", "lang"] as const;
+export const STAFF_COMMANDS = ["queue", "schedule", "help", "lang"] as const;
 
 const ACCEPT = "med:acc:";
 const DECLINE = "med:dec:";
@@ -48,6 +49,8 @@ export async function handleMediatorTurn(turn: Turn, staff: LinkedStaff): Promis
   const command = text.match(/^\/([A-Za-z_]+)(?:@\w+)?(?:\s|$)/)?.[1]?.toLowerCase();
   turn.state.active = "idle";
 
+  if (await handleScheduleButton(turn, staff)) return;
+  if (command === "schedule" || text === "日程") return showSchedule(turn, staff);
   if (b.startsWith(ACCEPT)) return decide(turn, staff, b.slice(ACCEPT.length), "accept");
   if (b.startsWith(DECLINE)) return decide(turn, staff, b.slice(DECLINE.length), "decline");
   if (b.startsWith(SHOW)) return showCase(turn, staff, b.slice(SHOW.length));

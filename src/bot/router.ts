@@ -14,6 +14,7 @@ import { endHandoff, forwardToStaff, handoffFlow, openHandoff, refreshHandoff } 
 import { askCancel, back, intakeFlow, keepFile, startIntake } from "./flows/intake/intake.flow.js";
 import { availabilityFlow } from "./flows/respond/availability.flow.js";
 import { consentButton, respondFlow } from "./flows/respond/respond.flow.js";
+import { handleBookingButton, startBooking } from "./flows/booking/booking.flow.js";
 import { askWithdraw, confirmWithdraw, showCase, showStatus, statusFlow } from "./flows/status/status.flow.js";
 import { recognise, looksEnglish, type Intent } from "./intents.js";
 import { handleMediatorTurn } from "./mediator.js";
@@ -282,14 +283,15 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
     case "booking":
     case "documents": {
       const open = (await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
-      const key =
-        intent.kind === "documents"
-          ? "documents"
-          : !open
-            ? "booking.noCase"
-            : open.status === "in_mediation"
-              ? "booking.inMediation"
-              : "booking.hasCase";
+      if (intent.kind === "booking" && open) {
+        await startBooking(turn, open.code);
+        if (inIntake) {
+          say(turn, "intake.resume");
+          intakeFlow.resume(turn);
+        }
+        return;
+      }
+      const key = intent.kind === "documents" ? "documents" : "booking.noCase";
       const buttons =
         intent.kind === "booking" && !open
           ? [[button(turn, "menu.new", "cmd:new"), button(turn, "menu.human", "cmd:human")]]
@@ -342,6 +344,8 @@ async function globalButton(turn: Turn): Promise<boolean> {
   }
   // The other party's answer, when they can meet, inviting the other side: each button names its party or case.
   if (await consentButton(turn)) return true;
+  // Booking: a time, more times, yes or no to the other party's time, change or cancel.
+  if (await handleBookingButton(turn)) return true;
   if (b === "voice:wrong") {
     if (turn.state.active === "intake" && turn.state.intake) back(turn);
     else say(turn, "voice.retry", {}, menu(turn));

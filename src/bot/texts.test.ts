@@ -4,11 +4,12 @@ import { chatTexts } from "./chat.texts.js";
 import { handoffTexts } from "./flows/handoff/handoff.texts.js";
 import { intakeTexts } from "./flows/intake/intake.texts.js";
 import { respondTexts } from "./flows/respond/respond.texts.js";
+import { bookingTexts } from "./flows/booking/booking.texts.js";
 import { statusTexts } from "./flows/status/status.texts.js";
 import { safetyTexts } from "./safety.texts.js";
 import { catalogues } from "./texts.js";
 
-const modules = { chatTexts, intakeTexts, statusTexts, handoffTexts, respondTexts, safetyTexts };
+const modules = { chatTexts, intakeTexts, statusTexts, handoffTexts, respondTexts, safetyTexts, bookingTexts };
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 /** English texts that show Chinese on purpose: the way back to Chinese, for someone who cannot read English. */

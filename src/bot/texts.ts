@@ -2,6 +2,7 @@ import { en as sharedEn } from "../i18n/en.js";
 import { fill, type Locale, type Params } from "../i18n/index.js";
 import { zhCN as sharedZh } from "../i18n/zh-CN.js";
 import { chatTexts } from "./chat.texts.js";
+import { bookingTexts } from "./flows/booking/booking.texts.js";
 import { handoffTexts } from "./flows/handoff/handoff.texts.js";
 import { intakeTexts } from "./flows/intake/intake.texts.js";
 import { respondTexts } from "./flows/respond/respond.texts.js";
@@ -9,7 +10,7 @@ import { statusTexts } from "./flows/status/status.texts.js";
 import { safetyTexts } from "./safety.texts.js";
 
 /** Every text the dialogue says: the shared catalogue (types, statuses, notices) and each flow's own. */
-const modules = [chatTexts, intakeTexts, statusTexts, handoffTexts, respondTexts, safetyTexts] as const;
+const modules = [chatTexts, intakeTexts, statusTexts, handoffTexts, respondTexts, safetyTexts, bookingTexts] as const;
 
 const zh = Object.assign({}, sharedZh, ...modules.map((m) => m["zh-CN"])) as typeof sharedZh &
   (typeof chatTexts)["zh-CN"] &
@@ -17,7 +18,8 @@ const zh = Object.assign({}, sharedZh, ...modules.map((m) => m["zh-CN"])) as typ
   (typeof statusTexts)["zh-CN"] &
   (typeof handoffTexts)["zh-CN"] &
   (typeof respondTexts)["zh-CN"] &
-  (typeof safetyTexts)["zh-CN"];
+  (typeof safetyTexts)["zh-CN"] &
+  (typeof bookingTexts)["zh-CN"];
 export type TextKey = keyof typeof zh;
 const en = Object.assign({}, sharedEn, ...modules.map((m) => m.en)) as Record<TextKey, string>;
 

@@ -5,6 +5,7 @@ import type { Locale, Params } from "../i18n/index.js";
 import type { JobInput } from "../jobs/job.repository.js";
 import type { Logger } from "../lib/logger.js";
 import type { WorkingHours } from "../lib/working-hours.js";
+import type { SchedulingDeps } from "../scheduling/deps.js";
 import type { Transcriber } from "../speech/port.js";
 import type { ConversationRepository } from "./conversation.repository.js";
 import type { HandoffRepository } from "./flows/handoff/handoff.repository.js";
@@ -25,6 +26,10 @@ export interface CentreContact {
 
 export interface DialogueDeps {
   cases: CaseDeps;
+  /** Availability, slots and sessions: the booking flow and the mediator's schedule. */
+  scheduling: SchedulingDeps;
+  /** Join links of video sessions (the mediator's "open the room"); absent without LiveKit. */
+  joinLinks?: { url(p: { sessionId: string; participantId: string; notAfter: Date }): Promise<string> };
   classifier: Classifier;
   logger: Logger;
   centre: CentreContact;

@@ -1,3 +1,4 @@
+import { createSchedulingRepository } from "../../src/scheduling/scheduling.repository.js";
 import { createDialogue, type Dialogue, type DialogueDeps } from "../../src/bot/dialogue.js";
 import type { CentreContact } from "../../src/bot/turn.js";
 import type { Inbound, Outbound } from "../../src/bot/messages.js";
@@ -64,5 +65,12 @@ export const TEST_CENTRE: CentreContact = {
 };
 
 export function makeDialogue(deps: CaseDeps, classifier: Classifier, extra: Partial<DialogueDeps> = {}): Dialogue {
-  return createDialogue({ cases: deps, classifier, logger: silentLogger, centre: TEST_CENTRE, ...extra });
+  return createDialogue({
+    cases: deps,
+    scheduling: { cases: deps, scheduling: createSchedulingRepository(deps.sql), video: false },
+    classifier,
+    logger: silentLogger,
+    centre: TEST_CENTRE,
+    ...extra,
+  });
 }
