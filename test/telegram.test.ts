@@ -229,7 +229,8 @@ describe("Telegram channel (webhook)", () => {
     const aCalls = w.fake.calls.filter((c) => String(c.params.chat_id) === "201" && c.method.startsWith("sendMessage"));
     expect(aCalls.map((c) => c.method)).toEqual(["sendMessage:429", "sendMessage", "sendMessage"]);
     const bFirst = w.fake.sent("sendMessage", 202)[0]!;
-    expect(bFirst.seq).toBeGreaterThan(aCalls[0]!.seq);
+    // Not held up: B is answered before A's retry (whether B's first send comes before or after A's
+    // refused one is a race between two lanes, and says nothing).
     expect(bFirst.seq).toBeLessThan(aCalls[1]!.seq);
     expect(String(aCalls[1]!.params.text)).toContain("一扇门");
     expect(String(aCalls[2]!.params.text)).toContain("同意就开始登记");
