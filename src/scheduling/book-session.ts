@@ -10,14 +10,10 @@ import { eligibleMediators, partyPlans, searchFor, sessionTypeFor } from "./find
 import { localDayOf } from "./local-days.js";
 import type { MeetingPrefs, ParticipantRole, SessionRecord, SessionType } from "./scheduling.repository.js";
 
-/** The parties taking part in a case's session: every party who has not declined mediation. */
-export async function takingPart(deps: SchedulingDeps, caseId: string): Promise<MeetingPrefs[]> {
-  return deps.scheduling.meetingPrefs(caseId);
-}
-
 /** Only a case both sides agreed to is booked (自愿): the claimant by filing, the others by saying yes. */
 export async function assertConsented(deps: SchedulingDeps, caseId: string): Promise<MeetingPrefs[]> {
-  const parties = await takingPart(deps, caseId);
+  // Every party who has not declined mediation takes part.
+  const parties = await deps.scheduling.meetingPrefs(caseId);
   const waiting = parties.filter((p) => p.mediationConsent !== "accepted");
   if (parties.length < 2 || waiting.length > 0) {
     throw new AppError("CONFLICT", `Case ${caseId}: not every party has agreed to mediation`, { details: { reason: "consent" } });

@@ -1,7 +1,8 @@
 import { sql, type Sql } from "../db/sql.js";
 
-export type ParticipantRole = "mediator" | "claimant" | "respondent" | "interpreter" | "observer";
-export type SessionState = "held" | "booked" | "done" | "cancelled" | "expired";
+import type { ParticipantRole, SessionState } from "../scheduling/scheduling.repository.js";
+
+export type { ParticipantRole, SessionState };
 
 /** What the join page and the token need of a session and one of its participants. */
 export interface JoinView {

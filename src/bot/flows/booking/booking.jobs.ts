@@ -7,7 +7,7 @@ import type { JobHandler } from "../../../jobs/worker.js";
 import type { Logger } from "../../../lib/logger.js";
 import { cancelSession, lapseHold } from "../../../scheduling/book-session.js";
 import { SESSION_JOBS, SESSION_OUTCOME_JOB, type SchedulingDeps } from "../../../scheduling/deps.js";
-import { findSlots, sessionTypeFor } from "../../../scheduling/find-slots.js";
+import { findSlots } from "../../../scheduling/find-slots.js";
 import { sessionIcs } from "../../../scheduling/ics.js";
 import type { MeetingPrefs, ParticipantRecord, SessionRecord } from "../../../scheduling/scheduling.repository.js";
 import type { Outbound } from "../../messages.js";
@@ -327,9 +327,4 @@ export function outcomeButtons(locale: Locale, sessionId: string) {
     ],
     [{ label: tr(locale, "booking.staff.outcome.another"), data: `${SESSION_BUTTONS.outcome}a:${sessionId}` }],
   ];
-}
-
-/** The session type's minutes, for callers that show a length. */
-export async function sessionMinutes(sd: SchedulingDeps, typeId: string): Promise<number> {
-  return (await sessionTypeFor(sd, typeId)).minutes;
 }

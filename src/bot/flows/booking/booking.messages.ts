@@ -20,8 +20,6 @@ export const BOOK = {
 
 export const toMinutes = (ms: number) => Math.round(ms / 60_000);
 
-export type OfferReason = "start" | "declined" | "lapsed" | "mediator_leave" | "another" | "taken" | "more";
-
 const REASON_KEY: Record<string, TextKey> = {
   declined: "booking.offer.declined",
   lapsed: "booking.offer.lapsed",

@@ -1,3 +1,4 @@
+import { COMMON_ZONES } from "../../../cases/zones.js";
 import type { Locale } from "../../../i18n/index.js";
 import { toLocal } from "../../../lib/time.js";
 import { localDayOf } from "../../../scheduling/local-days.js";
@@ -7,26 +8,13 @@ const ZH_WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"];
 const EN_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** The cities people say for common zones; other zones read by their IANA city. */
-const ZH_CITIES: Record<string, string> = {
-  "America/New_York": "纽约",
-  "America/Los_Angeles": "洛杉矶",
-  "America/Chicago": "芝加哥",
-  "Europe/London": "伦敦",
-  "Europe/Paris": "巴黎",
-  "Europe/Berlin": "柏林",
-  "Asia/Tokyo": "东京",
-  "Asia/Seoul": "首尔",
-  "Asia/Singapore": "新加坡",
-  "Asia/Dubai": "迪拜",
-  "Australia/Sydney": "悉尼",
-};
-
-/** "按北京时间" / "New York time": how a party's times are labelled, in their zone. */
+/** "北京时间" / "纽约当地时间" / "New York time": how a party's times are labelled, in their zone. */
 export function zoneLabel(locale: Locale, zone: string, centreZone: string): string {
   if (zone === centreZone || zone === "Asia/Shanghai") return tr(locale, "booking.zone.centre");
-  const iana = zone.split("/").pop()!.replace(/_/g, " ");
-  return tr(locale, "booking.zone.other", { city: locale === "zh-CN" ? (ZH_CITIES[zone] ?? iana) : iana });
+  // The city names of the zones the consent step offers; any other zone reads by its IANA city.
+  const known = COMMON_ZONES.find((z) => z.zone === zone);
+  const city = known ? (locale === "en" ? known.en.replace(/ time$/, "") : known.zh.replace(/时间$/, "")) : zone.split("/").pop()!.replace(/_/g, " ");
+  return tr(locale, "booking.zone.other", { city });
 }
 
 /** "11月28日 周六 09:00" / "Sat 28 Nov 09:00" in the party's zone. */
