@@ -24,6 +24,8 @@ export interface ChangeStatusInput {
   roomId?: string;
   /** What the parties are told beside the new status (a referral after the other side declined: the routes). */
   notice?: string;
+  /** The caller tells the parties itself (a booking's notice already names the mediator and the time). */
+  partiesTold?: boolean;
 }
 
 function actionOf(from: CaseStatus, to: CaseStatus): CaseAction {
@@ -104,7 +106,7 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
       reason: input.reason,
       data: input.mediatorId || input.roomId ? { mediatorId: input.mediatorId, roomId: input.roomId } : undefined,
     });
-    if (residentHearsOf(input.to)) {
+    if (residentHearsOf(input.to) && !input.partiesTold) {
       await enqueueJob(
         tx,
         {

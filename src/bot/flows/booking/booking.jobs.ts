@@ -166,9 +166,10 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
     if (!s) return;
     const c = await caseRepo.byId(s.caseId);
     if (!c) return;
-    // A routed case whose parties booked with a mediator is now that mediator's (调处).
+    // A routed case whose parties booked with a mediator is now that mediator's (调处). The parties are not
+    // sent "a mediator will contact you to agree a time": the booking below tells them the mediator and the time.
     if (c.status === "routed") {
-      await changeCaseStatus(sd.cases, { caseId: c.id, to: "in_mediation", actor: "system", mediatorId: s.staffId, reason: "session_booked" }).catch((err) =>
+      await changeCaseStatus(sd.cases, { caseId: c.id, to: "in_mediation", actor: "system", mediatorId: s.staffId, reason: "session_booked", partiesTold: true }).catch((err) =>
         deps.logger.warn({ err, code: c.code }, "booked session: the case could not be moved to mediation"),
       );
     }
