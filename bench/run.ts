@@ -1,12 +1,14 @@
 // `npm run bench [-- --json] [-- --only=a,b]`: every benchmark, figures printed at the end. Targets live
 // in the README. Parts: classify, conversation, web (the floor, SQLite, PostgreSQL with one and two
-// instances), sqlite or pg (the floor and that database only), telegram.
+// instances), sqlite or pg (the floor and that database only), telegram, scheduling (slot search, contended
+// bookings, a reminder burst; --reminders=N, default 10,000, ≈ 333 s a database at Telegram's 30/s).
 import { benchClassify } from "./classify.js";
 import { benchConversation } from "./conversation.js";
+import { benchScheduling } from "./scheduling.js";
 import { benchTelegram } from "./telegram.js";
 import { benchWebChat } from "./web-chat.js";
 
-const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram"];
+const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling"];
 const json = process.argv.includes("--json");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
@@ -23,6 +25,10 @@ const sqlite = wanted("web") || wanted("sqlite");
 const postgres = wanted("web") || wanted("pg");
 if (sqlite || postgres) results.webChat = await benchWebChat({ concurrency: [10, 50], messages: 4000, sqlite, postgres });
 if (wanted("telegram")) results.telegram = await benchTelegram({ concurrency: [10, 40], updates: 2000 });
+if (wanted("scheduling")) {
+  const reminders = Number(process.argv.find((a) => a.startsWith("--reminders="))?.slice(12) ?? 10_000);
+  results.scheduling = await benchScheduling({ reminders, postgres: true });
+}
 
 if (json) console.log(JSON.stringify(results));
 else console.log(JSON.stringify(results, null, 2));

@@ -17,14 +17,16 @@ const FAKE = path.resolve("bench/telegram-fake.ts");
 /** The secret bench/server.mjs configures for both webhooks. */
 const SECRET = "bench_secret";
 
-interface FakeProcess {
+export interface FakeProcess {
   apiRoot: string;
   token: string;
+  /** sendMessage calls as the fake saw them (bench/telegram-fake.ts). */
+  sendsUrl: string;
   stats(): Promise<Record<string, number>>;
   close(): void;
 }
 
-async function startFakeProcess(): Promise<FakeProcess> {
+export async function startFakeProcess(): Promise<FakeProcess> {
   const child: ChildProcess = spawn(process.execPath, [TSX, FAKE], { stdio: ["pipe", "pipe", "inherit"] });
   const first = await new Promise<string>((resolve, reject) => {
     let buf = "";
@@ -34,10 +36,11 @@ async function startFakeProcess(): Promise<FakeProcess> {
     });
     child.once("exit", (code) => reject(new Error(`fake Bot API exited with ${code}`)));
   });
-  const { apiRoot, token } = JSON.parse(first) as { apiRoot: string; token: string };
+  const { apiRoot, token, sendsUrl } = JSON.parse(first) as { apiRoot: string; token: string; sendsUrl: string };
   return {
     apiRoot,
     token,
+    sendsUrl,
     stats: async () => (await (await fetch(`${apiRoot}/_stats`)).json()) as Record<string, number>,
     close: () => void child.kill("SIGTERM"),
   };

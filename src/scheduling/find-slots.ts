@@ -5,8 +5,8 @@ import { windowsOf } from "./availability-presets.js";
 import { HORIZON_DAYS, STEP_MINUTES, type SchedulingDeps } from "./deps.js";
 import { intersect, union, type Interval } from "./intervals.js";
 import { localDayOf } from "./local-days.js";
-import type { MediatorRecord, SessionType } from "./scheduling.repository.js";
-import { rankCandidate, searchSlots, type Candidate, type Slot } from "./slot-search.js";
+import type { BusySpan, MediatorRecord, SessionType } from "./scheduling.repository.js";
+import { rankCandidate, searchSlots, type Candidate, type Slot, type SlotQuery } from "./slot-search.js";
 
 export interface PartyPlan {
   partyId: string;
@@ -73,28 +73,43 @@ export async function partyPlans(deps: SchedulingDeps, caseId: string): Promise<
   }));
 }
 
-/** The search itself, on data read in a handful of statements (benchmarked: bench/slots.ts). */
-export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: { after?: Date; limit: number; staffId?: string; ignoreSessionId?: string }): Promise<Slot[]> {
+/** What one search reads: the mediators' weeks, leave and sessions in the horizon, and the centre's calendar. */
+export interface SearchData {
+  now: number;
+  hours: Awaited<ReturnType<SchedulingDeps["scheduling"]["hours"]>>;
+  exceptions: Awaited<ReturnType<SchedulingDeps["scheduling"]["exceptions"]>>;
+  busy: BusySpan[];
+  closedDates: ReadonlySet<string>;
+}
+
+/** The search's reads, in a handful of statements. */
+export async function readSearchData(deps: SchedulingDeps, type: SessionType): Promise<SearchData> {
   const now = deps.cases.clock.now().getTime();
-  const zone = deps.cases.zone;
-  const from = now + s.type.minNoticeMinutes * MINUTE;
-  const to = now + HORIZON_DAYS * DAY;
-  const range = { from, to };
+  const from = new Date(now + type.minNoticeMinutes * MINUTE);
+  const to = new Date(now + HORIZON_DAYS * DAY);
   const [hours, exceptions, busy, sla] = await Promise.all([
     deps.scheduling.hours(),
-    deps.scheduling.exceptions(new Date(from), new Date(to)),
-    deps.scheduling.busy(new Date(from), new Date(to), new Date(now)),
+    deps.scheduling.exceptions(from, to),
+    deps.scheduling.busy(from, to, new Date(now)),
     deps.cases.repos.sla.current(),
   ]);
   const closedDates = new Set([...sla.calendar].filter(([, open]) => !open).map(([d]) => d));
+  return { now, hours, exceptions, busy, closedDates };
+}
+
+/** The search as searchSlots runs it, built from what was read: no I/O (benchmarked apart: bench/scheduling.ts). */
+export function slotQuery(zone: string, s: SlotSearch, data: SearchData, opts: SearchOptions): SlotQuery {
+  const from = data.now + s.type.minNoticeMinutes * MINUTE;
+  const to = data.now + HORIZON_DAYS * DAY;
+  const range = { from, to };
   let windows: Interval[] = [[from, to]];
   for (const p of s.parties) windows = intersect(windows, partyWindows(p.zone, p.windows, range));
   const wanted = new Set(s.parties.map((p) => p.preferLanguage).filter((l): l is string => !!l));
   const dayOf = (at: number) => localDayOf(zone, at).date;
 
-  const hoursOf = groupBy(hours, (h) => h.staffId);
-  const exceptionsOf = groupBy(exceptions, (e) => e.staffId);
-  const busyOf = groupBy(busy, (b) => b.staffId);
+  const hoursOf = groupBy(data.hours, (h) => h.staffId);
+  const exceptionsOf = groupBy(data.exceptions, (e) => e.staffId);
+  const busyOf = groupBy(data.busy, (b) => b.staffId);
   const candidates: Candidate[] = [];
   for (const m of s.mediators) {
     if (opts.staffId && m.id !== opts.staffId) continue;
@@ -103,7 +118,7 @@ export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: { aft
     for (const b of mine) perDay.set(dayOf(b.startsAt.getTime()), (perDay.get(dayOf(b.startsAt.getTime())) ?? 0) + 1);
     candidates.push({
       staffId: m.id,
-      open: mediatorOpen(zone, hoursOf.get(m.id) ?? [], exceptionsOf.get(m.id) ?? [], { ...range, closedDates }),
+      open: mediatorOpen(zone, hoursOf.get(m.id) ?? [], exceptionsOf.get(m.id) ?? [], { ...range, closedDates: data.closedDates }),
       busy: union(mine.map((b): Interval => [b.startsAt.getTime(), b.endsAt.getTime() + b.bufferMinutes * MINUTE])),
       perDay,
       rank: rankCandidate({
@@ -113,7 +128,7 @@ export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: { aft
       }),
     });
   }
-  return searchSlots({
+  return {
     candidates,
     windows,
     lengthMs: s.type.minutes * MINUTE,
@@ -123,7 +138,19 @@ export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: { aft
     dayOf,
     after: opts.after?.getTime(),
     limit: opts.limit,
-  });
+  };
+}
+
+export interface SearchOptions {
+  after?: Date;
+  limit: number;
+  staffId?: string;
+  ignoreSessionId?: string;
+}
+
+/** The search itself: its reads, then the pure search on them. */
+export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: SearchOptions): Promise<Slot[]> {
+  return searchSlots(slotQuery(deps.cases.zone, s, await readSearchData(deps, s.type), opts));
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {

@@ -13,6 +13,8 @@ export interface ApiCall {
   params: Record<string, unknown>;
   /** Order of arrival across all calls. */
   seq: number;
+  /** When it arrived (epoch ms): a benchmark counts the rate Telegram would see. */
+  at: number;
   /** For multipart uploads: the uploaded files' names, sizes and SHA-256. */
   uploads?: { field: string; name: string; size: number; sha256: string }[];
 }
@@ -167,7 +169,7 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
       if (m[1] !== token) return json(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
       const method = m[2]!;
       const { params, uploads } = await readParams(req, url);
-      const call: ApiCall = { method, params, seq: ++seq, ...(uploads ? { uploads } : {}) };
+      const call: ApiCall = { method, params, seq: ++seq, at: Date.now(), ...(uploads ? { uploads } : {}) };
 
       let rule = rules.find((r) => r.method === method && r.times > 0 && (r.chatId === undefined || r.chatId === String(params.chat_id)));
       if (rule && rule.skip > 0) {
