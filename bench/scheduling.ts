@@ -1,6 +1,6 @@
 // Video-mediation scheduling (issue 10, "Measure"): the slot search over 200 mediators and 14 days, bookings
 // with 50 contending clients, and a burst of reminders due in the same minute sent within Telegram's limits.
-// Run alone: npx tsx bench/scheduling.ts [--json] [--reminders=N] [--no-postgres]
+// Run alone: npx tsx bench/scheduling.ts [--json] [--reminders=N] [--reminders-only] [--no-postgres]
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ import { enqueueJobs } from "../src/jobs/job.repository.js";
 import { DAY, MINUTE, ManualClock, systemClock } from "../src/lib/clock.js";
 import { isAppError } from "../src/lib/errors.js";
 import { newId } from "../src/lib/ids.js";
-import { silentLogger } from "../src/lib/logger.js";
+import { createLogger, silentLogger } from "../src/lib/logger.js";
 import { start } from "../src/main.js";
 import { TELEGRAM_LIMITS } from "../src/bot/channels/telegram/limits.js";
 import { bookedJobs, confirmSession, holdSlot } from "../src/scheduling/book-session.js";
@@ -227,7 +227,7 @@ async function benchReminders(kind: "sqlite" | "postgres", n: number) {
       TELEGRAM_WEBHOOK_SECRET: "bench_secret",
       PUBLIC_BASE_URL: "https://onedoor.example.org",
     });
-    const running = await start(config, { logger: silentLogger, migrate: false, startWorker: false });
+    const running = await start(config, { logger: process.env.BENCH_LOG ? createLogger({ level: "warn" }) : silentLogger, migrate: false, startWorker: false });
     try {
       const t0 = Date.now();
       running.worker.start();
@@ -247,6 +247,9 @@ async function benchReminders(kind: "sqlite" | "postgres", n: number) {
       const seen = (await (await fetch(`${fake.sendsUrl}?since=${t0}`)).json()) as { at: number[]; perChat: Record<string, number> };
       const [failed] = await running.sql.query<{ n: number | string }>(sql`SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "state" IN ('failed', 'expired')`);
       const counts = Object.values(seen.perChat);
+      // When the worker had run every reminder job (its deliveries queued), against the last send.
+      const done = await running.sql.query<{ doneAt: Date }>(sql`SELECT "doneAt" FROM "Job" WHERE "kind" = ${SESSION_JOBS.remind} ORDER BY "doneAt"`);
+      const jobsDone = done.map((j) => j.doneAt.getTime() - t0);
       const last = seen.at.at(-1) ?? t0;
       // Telegram's global limit, as the limiter keeps it: `globalBurst` a fixed window.
       const perWindow = TELEGRAM_LIMITS.globalBurst;
@@ -270,10 +273,13 @@ async function benchReminders(kind: "sqlite" | "postgres", n: number) {
         chats: counts.length,
         chatsGotTwice: counts.filter((c) => c > 1).length,
         drainSeconds: round((last - t0) / 1000),
+        jobsRunSeconds: { half: round((jobsDone[Math.floor(jobsDone.length / 2)] ?? 0) / 1000), last: round((jobsDone.at(-1) ?? 0) / 1000) },
         idealSeconds: round((idealLast - t0) / 1000),
         latePercent: round((100 * (last - idealLast)) / (idealLast - t0), 2),
         maxInFixedSecond: Math.max(0, ...fixed.values()),
         maxInAnySlidingSecond: sliding,
+        // Sends the Bot API saw in each window from the start: the drain's shape (the ideal is 30, 30, …).
+        perWindow: Array.from({ length: Math.floor(last / windowMs) - Math.floor(t0 / windowMs) + 1 }, (_, i) => fixed.get(Math.floor(t0 / windowMs) + i) ?? 0),
         limit: `${TELEGRAM_LIMITS.globalPerSecond}/s global, ${TELEGRAM_LIMITS.perChatBurst} per ${TELEGRAM_LIMITS.perChatBurst / TELEGRAM_LIMITS.perChatPerSecond} s a chat`,
       };
     } finally {
@@ -285,10 +291,10 @@ async function benchReminders(kind: "sqlite" | "postgres", n: number) {
   }
 }
 
-export async function benchScheduling(opts: { reminders: number; postgres: boolean; searchCases?: number }) {
+export async function benchScheduling(opts: { reminders: number; postgres: boolean; searchCases?: number; remindersOnly?: boolean }) {
   const kinds: ("sqlite" | "postgres")[] = opts.postgres ? ["sqlite", "postgres"] : ["sqlite"];
   const out: Record<string, unknown> = { name: "scheduling", node: process.version, cpus: os.cpus().length, mediators: MEDIATORS, horizonDays: 14 };
-  for (const kind of kinds) {
+  for (const kind of opts.remindersOnly ? [] : kinds) {
     const db = await createBenchDb(kind);
     try {
       const clock = new ManualClock(nextMondayMorning());
@@ -305,13 +311,13 @@ export async function benchScheduling(opts: { reminders: number; postgres: boole
   }
   for (const kind of kinds) {
     progress(`${kind}: ${opts.reminders} reminders`);
-    (out[kind] as Record<string, unknown>).reminders = await benchReminders(kind, opts.reminders);
+    out[kind] = { ...(out[kind] as object | undefined), reminders: await benchReminders(kind, opts.reminders) };
   }
   return out;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const reminders = Number(process.argv.find((a) => a.startsWith("--reminders="))?.slice(12) ?? 10_000);
-  const result = await benchScheduling({ reminders, postgres: !process.argv.includes("--no-postgres") });
+  const result = await benchScheduling({ reminders, postgres: !process.argv.includes("--no-postgres"), remindersOnly: process.argv.includes("--reminders-only") });
   console.log(process.argv.includes("--json") ? JSON.stringify(result) : JSON.stringify(result, null, 2));
 }

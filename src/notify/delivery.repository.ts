@@ -92,6 +92,15 @@ export function createDeliveryRepository(db: Sql) {
      * earlier one is queued or being sent (by this process or another). So a chat's messages go out in
      * order, one at a time, whichever instance sends them.
      */
+    /** Whether the recipient has a delivery that could go now (read before taking a rate permit for it). */
+    async hasDue(channel: string, recipient: string, now: Date): Promise<boolean> {
+      const rows = await db.query(sql`
+        SELECT 1 AS "due" FROM "Delivery"
+        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "state" = 'queued' AND "notBefore" <= ${now}
+        LIMIT 1`);
+      return rows.length > 0;
+    },
+
     async claimNext(channel: string, recipient: string, owner: string, now: Date): Promise<Delivery | null> {
       const [row] = await db.query<Row>(sql`
         UPDATE "Delivery" SET "state" = 'sending', "claimedBy" = ${owner}, "claimedAt" = ${now}, "attempts" = "attempts" + 1

@@ -108,7 +108,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
    */
   async function paced(recipient: string, sender: ChannelSender): Promise<boolean> {
     for (;;) {
-      const until = await rates.take(new Date(), sender.limits(recipient));
+      const until = await rates.take(new Date(), sender.limits(recipient), 1, { refundRefused: true });
       if (!until) return true;
       const wait = until.getTime() - Date.now();
       if (wait > maxInlineWaitMs || closing) return false;
@@ -121,6 +121,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (!sender) return 0;
     let sent = 0;
     for (;;) {
+      // Nothing due, no permit: a permit taken for a recipient with nothing to send (after its last
+      // message, or one another drain sent) is a message the channel's limit did not carry.
+      if (!(await deliveries.hasDue(channel, recipient, clock.now()))) return sent;
       // Pace before claiming: a claim is held only while the message is actually on its way.
       if (!(await paced(recipient, sender))) {
         kick();

@@ -17,9 +17,11 @@ export function createRateLimiter(db: Sql) {
     /**
      * Takes `n` events under every limit at once, in one statement (each limit its own counter row).
      * Returns null when all allowed them, or the time the last full window ends (wait until then and
-     * try again).
+     * try again). `refundRefused`: a refused take is given back to every window, so a sender that
+     * waits its turn (the dispatcher) does not use up a chat's allowance while the global one is full;
+     * without it, a refused request still counts (a client hammering a limit stays refused).
      */
-    async take(now: Date, limits: { key: string; limit: WindowLimit }[], n = 1): Promise<Date | null> {
+    async take(now: Date, limits: { key: string; limit: WindowLimit }[], n = 1, opts: { refundRefused?: boolean } = {}): Promise<Date | null> {
       if (limits.length === 0) return null;
       const windows = limits.map(({ key, limit }) => ({ key, limit, start: Math.floor(now.getTime() / limit.windowMs) * limit.windowMs }));
       const rows = await db.query<{ key: string; count: number }>(sql`
@@ -32,7 +34,13 @@ export function createRateLimiter(db: Sql) {
       for (const w of windows) {
         if ((counts.get(w.key) ?? 0) > w.limit.limit) until = Math.max(until ?? 0, w.start + w.limit.windowMs);
       }
-      return until === null ? null : new Date(until);
+      if (until === null) return null;
+      if (opts.refundRefused) {
+        await db.execute(sql`
+          UPDATE "RateWindow" SET "count" = "count" - ${n}
+          WHERE ${join(windows.map((w) => sql`("key" = ${w.key} AND "windowStart" = ${new Date(w.start)})`), " OR ")}`);
+      }
+      return new Date(until);
     },
     /** Windows that ended before `before`: nothing reads them again. */
     prune: (before: Date) => db.execute(sql`DELETE FROM "RateWindow" WHERE "windowStart" < ${before}`),
