@@ -1,6 +1,6 @@
 // Video-mediation scheduling (issue 10, "Measure"): the slot search over 200 mediators and 14 days, bookings
 // with 50 contending clients, and a burst of reminders due in the same minute sent within Telegram's limits.
-// Run alone: npx tsx bench/scheduling.ts [--json] [--reminders=N] [--reminders-only] [--no-postgres]
+// Run alone: npx tsx bench/scheduling.ts [--json] [--reminders=N] [--reminders-only] [--no-postgres] [--no-sqlite]
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -291,8 +291,8 @@ async function benchReminders(kind: "sqlite" | "postgres", n: number) {
   }
 }
 
-export async function benchScheduling(opts: { reminders: number; postgres: boolean; searchCases?: number; remindersOnly?: boolean }) {
-  const kinds: ("sqlite" | "postgres")[] = opts.postgres ? ["sqlite", "postgres"] : ["sqlite"];
+export async function benchScheduling(opts: { reminders: number; postgres: boolean; sqlite?: boolean; searchCases?: number; remindersOnly?: boolean }) {
+  const kinds = (["sqlite", "postgres"] as const).filter((k) => (k === "sqlite" ? opts.sqlite !== false : opts.postgres));
   const out: Record<string, unknown> = { name: "scheduling", node: process.version, cpus: os.cpus().length, mediators: MEDIATORS, horizonDays: 14 };
   for (const kind of opts.remindersOnly ? [] : kinds) {
     const db = await createBenchDb(kind);
@@ -318,6 +318,6 @@ export async function benchScheduling(opts: { reminders: number; postgres: boole
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const reminders = Number(process.argv.find((a) => a.startsWith("--reminders="))?.slice(12) ?? 10_000);
-  const result = await benchScheduling({ reminders, postgres: !process.argv.includes("--no-postgres"), remindersOnly: process.argv.includes("--reminders-only") });
+  const result = await benchScheduling({ reminders, postgres: !process.argv.includes("--no-postgres"), sqlite: !process.argv.includes("--no-sqlite"), remindersOnly: process.argv.includes("--reminders-only") });
   console.log(process.argv.includes("--json") ? JSON.stringify(result) : JSON.stringify(result, null, 2));
 }

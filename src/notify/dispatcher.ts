@@ -20,6 +20,8 @@ export interface DispatcherDeps {
   leaseMs?: number;
   /** A rate window never makes a sender wait longer than this in place; a longer wait goes back to the queue. */
   maxInlineWaitMs?: number;
+  /** Recipients drained at once on `drain` calls; past it the sweep takes them, 50 at a time. */
+  maxDrains?: number;
 }
 
 export interface Dispatcher {
@@ -59,6 +61,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const senders = new Map<string, ChannelSender>();
   const recipientLock = new KeyedLock();
   const maxInlineWaitMs = deps.maxInlineWaitMs ?? 5_000;
+  const maxDrains = deps.maxDrains ?? 50;
+  let drainsRunning = 0;
   let timer: NodeJS.Timeout | undefined;
   let started = false;
   let closing = false;
@@ -200,7 +204,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       senders.set(channel, sender);
     },
     drain: async (channel, recipient) => {
-      await drain(channel, recipient);
+      // A burst (10,000 reminders queued in a minute) must not become 10,000 senders each polling the
+      // rate window: they starve the database and the event loop, and permits taken on time turn into
+      // sends arriving late and all at once. Past the bound, the sweep sends them in turn.
+      if (drainsRunning >= maxDrains) {
+        kick();
+        return;
+      }
+      drainsRunning++;
+      try {
+        await drain(channel, recipient);
+      } finally {
+        drainsRunning--;
+      }
     },
     sweep,
     kick,
