@@ -38,9 +38,11 @@ import { migrateDatabase } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
 import { createSchedulingRouter } from "./http/scheduling.routes.js";
+import { createManageRouter } from "./http/manage.routes.js";
 import { createVideoRouter } from "./http/video.routes.js";
 import { createSecretStore } from "./db/secrets.js";
 import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
+import { createManageLinks } from "./scheduling/manage-link.js";
 import type { VideoService } from "./video/port.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker, type JobWorkerDeps } from "./jobs/worker.js";
@@ -213,6 +215,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         files,
         localeOf: (channel, userId) => conversations.localeOf(channel, userId),
         centre: config.centre,
+        manageLinks: createManageLinks({ secrets, publicBaseUrl: config.publicBaseUrl }),
         ...(config.livekit ? { joinLinks, markAbsentees: (o: { sessionId: string; now: Date }) => markAbsentees({ sql }, o) } : {}),
         logger,
       }),
@@ -262,6 +265,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         deliveries: createDeliveryRepository(sql),
         onJobsDue: () => worker?.kick(),
       }),
+      createManageRouter({ scheduling, secrets }),
       createSchedulingRouter({
         scheduling,
         staffToken: config.STAFF_API_TOKEN,

@@ -6,6 +6,7 @@ import { issueJoinToken, joinStatus, type JoinDeps, type JoinStatus } from "../v
 import { joinText, JOIN_TEXTS, type JoinTextKey } from "../video/join.texts.js";
 import { joinPageScript, joinPageStyles } from "../video/page-bundle.js";
 import { recordVideoEvent } from "../video/record-video-event.js";
+import { escapeHtml, localeOf } from "./page.js";
 
 export interface VideoRouterDeps {
   join: JoinDeps;
@@ -30,16 +31,6 @@ const REFUSALS: Record<Refusal["kind"], { status: number; error: string; text: J
   early: { status: 409, error: "TOO_EARLY", text: "tooEarly" },
 };
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-/** `?lang=` first, then the browser's languages; Chinese unless English is preferred. */
-function localeOf(req: express.Request): Locale {
-  const asked = typeof req.query.lang === "string" ? req.query.lang : undefined;
-  if (asked === "en" || asked === "zh-CN" || asked === "zh") return asked === "en" ? "en" : "zh-CN";
-  return req.acceptsLanguages("zh-CN", "zh", "en") === "en" ? "en" : "zh-CN";
-}
-
 /** "11月23日周一 11:00（北京时间）" / "Mon, November 23 at 11:00 (Beijing time)": the centre's zone, named. */
 function formatTime(at: Date, locale: Locale, zone: string): string {
   const time = new Intl.DateTimeFormat(locale, { timeZone: zone, month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false }).format(at);
@@ -50,8 +41,10 @@ function formatTime(at: Date, locale: Locale, zone: string): string {
   return locale === "en" ? `${time} (${name})` : `${time}（${name}）`;
 }
 
-function refusalText(status: Refusal, locale: Locale, zone: string): string {
+function refusalText(status: Refusal, locale: Locale, centreZone: string): string {
   const spec = REFUSALS[status.kind];
+  // A party abroad reads every time in their own zone.
+  const zone = ("view" in status && status.view.participant.timeZone) || centreZone;
   if (status.kind === "ended") return joinText(locale, "ended", { time: formatTime(status.endsAt, locale, zone) });
   if (status.kind === "early") return joinText(locale, "tooEarly", { time: formatTime(status.opensAt, locale, zone) });
   return joinText(locale, spec.text);
@@ -185,7 +178,7 @@ function renderPage(p: PageInput): string {
     ? `<section class="card info">
       <p>${t("caseCode")} <span class="code">${escapeHtml(view.session.caseCode)}</span></p>
       <p>${t("you", { role: joinText(locale, `role.${view.participant.role}` as JoinTextKey) })}${view.participant.name ? ` · ${escapeHtml(view.participant.name)}` : ""}</p>
-      <p id="starts">${t("startsAt", { time: formatTime(view.session.startsAt, locale, p.zone) })}</p>
+      <p id="starts">${t("startsAt", { time: formatTime(view.session.startsAt, locale, view.participant.timeZone ?? p.zone) })}</p>
     </section>`
     : "";
   let body: string;

@@ -16,7 +16,7 @@ export interface JoinView {
     roomName: string | null;
     maxParticipants: number;
   };
-  participant: { id: string; role: ParticipantRole; name: string | null };
+  participant: { id: string; role: ParticipantRole; name: string | null; /** A party's own zone (null: the centre's). */ timeZone: string | null };
 }
 
 /** A LiveKit webhook event as stored: its id is LiveKit's, so a replay finds it there. */
@@ -39,10 +39,10 @@ export function createAttendanceRepository(db: Sql) {
     async joinView(sessionId: string, participantId: string): Promise<JoinView | null> {
       const [row] = await db.query<{
         id: string; code: string; startsAt: Date; endsAt: Date; mode: string; state: SessionState; roomName: string | null;
-        maxParticipants: number; participantId: string; role: ParticipantRole; name: string | null;
+        maxParticipants: number; participantId: string; role: ParticipantRole; name: string | null; timeZone: string | null;
       }>(sql`
         SELECT s."id", c."code", s."startsAt", s."endsAt", s."mode", s."state", s."roomName", t."maxParticipants",
-          p."id" AS "participantId", p."role", COALESCE(p."name", pa."name", st."name") AS "name"
+          p."id" AS "participantId", p."role", COALESCE(p."name", pa."name", st."name") AS "name", pa."timeZone"
         FROM "SessionParticipant" p
           JOIN "MediationSession" s ON s."id" = p."sessionId"
           JOIN "SessionType" t ON t."id" = s."sessionTypeId"
@@ -56,7 +56,7 @@ export function createAttendanceRepository(db: Sql) {
           id: row.id, caseCode: row.code, startsAt: row.startsAt, endsAt: row.endsAt, mode: row.mode, state: row.state,
           roomName: row.roomName, maxParticipants: Number(row.maxParticipants),
         },
-        participant: { id: row.participantId, role: row.role, name: row.name },
+        participant: { id: row.participantId, role: row.role, name: row.name, timeZone: row.timeZone ?? null },
       };
     },
 

@@ -9,6 +9,7 @@ import { cancelSession, lapseHold } from "../../../scheduling/book-session.js";
 import { SESSION_JOBS, SESSION_OUTCOME_JOB, type SchedulingDeps } from "../../../scheduling/deps.js";
 import { findSlots } from "../../../scheduling/find-slots.js";
 import { sessionIcs } from "../../../scheduling/ics.js";
+import type { ManageLinks } from "../../../scheduling/manage-link.js";
 import type { MeetingPrefs, ParticipantRecord, SessionRecord } from "../../../scheduling/scheduling.repository.js";
 import type { Outbound } from "../../messages.js";
 import { tr, type TextKey } from "../../texts.js";
@@ -29,6 +30,8 @@ export interface BookingJobDeps {
   centre: { nameZh: string; nameEn: string };
   /** Present when LiveKit is configured. */
   joinLinks?: JoinLinks;
+  /** Each party's page to see, move or cancel the session in a browser (scheduling/manage-link.ts). */
+  manageLinks?: ManageLinks;
   /** Marks who never joined the room (video/attendance.repository.ts); present with LiveKit. */
   markAbsentees?: (input: { sessionId: string; now: Date }) => Promise<{ absent: string[] }>;
   logger: Logger;
@@ -185,7 +188,9 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
         code: c.code,
         how,
       });
-      await toParty(p, ctx.jobId, [{ kind: "text", text, buttons: manageButtons(locale, c.code, s.id) }, await icsFile(s, c.code, locale)], s.caseId);
+      const messages: Outbound[] = [{ kind: "text", text, buttons: manageButtons(locale, c.code, s.id) }, await icsFile(s, c.code, locale)];
+      if (deps.manageLinks) messages.push({ kind: "link", text: tr(locale, "booking.manage.page"), url: await deps.manageLinks.url({ partyId: p.id, sessionEndsAt: s.endsAt }) });
+      await toParty(p, ctx.jobId, messages, s.caseId);
     }
     const names = parties.map((p) => `${p.name ?? t(staffLocale, `party.role.${p.role}` as never)}${p.channel ? "" : "☎"}`).join("、");
     const moved = s.version > 1;
