@@ -4,9 +4,9 @@ import { join, sql, type Sql } from "../db/sql.js";
 import { DEFAULT_SLA, type SlaPolicy } from "./deadlines.js";
 import { createSlaRepository } from "./sla.repository.js";
 import { COMPLEXITIES, DISPUTE_TYPES, TIERS } from "./types.js";
+import { minutesOf } from "../lib/working-hours.js";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/);
-const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
 const seedSchema = z.object({
   rooms: z.array(

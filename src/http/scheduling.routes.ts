@@ -1,6 +1,6 @@
 import express from "express";
 import { z } from "zod";
-import type { JoinLinks } from "../bot/flows/booking/booking.jobs.js";
+import type { JoinLinks } from "../video/join-link.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { cancelSession, confirmSession, holdSlot, moveSession } from "../scheduling/book-session.js";
@@ -10,9 +10,9 @@ import { addTimeOff, setSkills, setWeeklyHours } from "../scheduling/mediator-ti
 import { markHeld, recordOutcome } from "../scheduling/record-outcome.js";
 import type { ParticipantRecord, SessionRecord } from "../scheduling/scheduling.repository.js";
 import { requireStaff } from "./staff.routes.js";
+import { minutesOf } from "../lib/working-hours.js";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/);
-const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 const staffBody = z.object({ staffId: z.string().min(1).max(100) });
 const instant = z.string().datetime({ offset: true }).transform((s) => new Date(s));
 

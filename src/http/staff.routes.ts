@@ -21,7 +21,7 @@ import type { HandoffRepository } from "../bot/flows/handoff/handoff.repository.
 import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
-import { isWorkday } from "../lib/working-hours.js";
+import { isWorkday, minutesOf } from "../lib/working-hours.js";
 import { caseListItemView, deliveryView, calendarDayView, caseView, handoffView, notificationView, slaView, triageView } from "./staff.views.js";
 
 function sameSecret(a: string, b: string): boolean {
@@ -111,7 +111,6 @@ const routeBody = z.object({
 const WEEK_MINUTES = 7 * 24 * 60;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
 const dayCount = z.number().int().min(0).max(365);
-const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
 const slaBody = z
   .object({
     triageMinutes: z.number().int().min(1).max(WEEK_MINUTES),

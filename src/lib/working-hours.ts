@@ -17,7 +17,8 @@ export interface WorkingHours {
 /** How far ahead to look for an opening: past the longest holiday (春节 with its weekends). */
 const MAX_DAYS_AHEAD = 60;
 
-const minutesOf = (hhmm: string) => {
+/** "09:30" → 570: minutes after midnight of a clock time written HH:MM. */
+export const minutesOf = (hhmm: string) => {
   const [h, m] = hhmm.split(":").map(Number);
   return h! * 60 + m!;
 };

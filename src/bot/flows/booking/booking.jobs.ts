@@ -11,15 +11,12 @@ import { findSlots } from "../../../scheduling/find-slots.js";
 import { sessionIcs } from "../../../scheduling/ics.js";
 import type { ManageLinks } from "../../../scheduling/manage-link.js";
 import type { MeetingPrefs, ParticipantRecord, SessionRecord } from "../../../scheduling/scheduling.repository.js";
+import type { JoinLinks } from "../../../video/join-link.js";
 import type { Outbound } from "../../messages.js";
 import { tr, type TextKey } from "../../texts.js";
 import { confirmButtons, manageButtons, modeText, noSlotsMessage, offerMessage, BOOK } from "./booking.messages.js";
 import { timeLabel, whenLabel } from "./slot-labels.js";
 
-/** The join link of one participant (video/join-link.ts): a signed capability that opens the room in a browser. */
-export interface JoinLinks {
-  url(p: { sessionId: string; participantId: string; notAfter: Date }): Promise<string>;
-}
 
 export interface BookingJobDeps {
   scheduling: SchedulingDeps;
