@@ -147,6 +147,38 @@ describe("the other party's consent (自愿) and when both can meet", () => {
     expect(told).not.toContain("您什么时候方便");
   });
 
+  it("asks which dialect the mediator should speak when the centre has one besides 普通话, before saving the times; 普通话就行 is not asked again", async () => {
+    // The labour room's mediator also speaks 河南话 (老乡调解员).
+    const { setSkills } = await import("../src/scheduling/mediator-time.js");
+    const { schedulingDeps } = await import("./support/scheduling.js");
+    await setSkills(schedulingDeps(app.cases), { staffId: "duty_labor", types: ["labor"], languages: ["zh-CN", "zh-henan"] });
+    const { claimant, respondent, code, invitation } = await invited();
+    await respondent.press("同意调解");
+    await respondent.press("工作日晚上");
+    await respondent.press("好了");
+    // Nothing saved yet: the dialect comes first, offering only what the centre has.
+    expect(respondent.text()).toContain("想找会说家乡话的调解员吗");
+    expect(labels(respondent.last)).toEqual(["普通话就行", "河南话"]);
+    expect((await party(code, "respondent")).availability).toBeNull();
+    await respondent.say("河南");
+    expect(respondent.text()).toContain("请点下面的按钮选一个");
+    await respondent.press("河南话");
+    expect(respondent.text()).toContain("记下了：工作日晚上、想要会说河南话的调解员（按北京时间）");
+    expect(await party(code, "respondent")).toMatchObject({ availability: '{"presets":["weekday_evening"]}', preferLanguage: "zh-henan" });
+
+    // The claimant says 普通话就行 once; changing times later does not ask again.
+    claimant.last = invitation;
+    await claimant.press("周末");
+    await claimant.press("好了");
+    await claimant.press("普通话就行");
+    expect(claimant.text()).toContain("记下了：周末（按北京时间）");
+    expect((await party(code, "claimant")).preferLanguage).toBe("zh-CN");
+    claimant.last = invitation;
+    await claimant.press("都可以");
+    expect(claimant.text()).toContain("记下了：都可以");
+    expect((await party(code, "claimant")).availability).toBe('{"presets":["any"]}');
+  });
+
   it("asks the claimant when they can meet once the respondent agrees, if they skipped it; booking starts when they answer", async () => {
     const { claimant, respondent, invitation } = await invited();
     claimant.last = invitation;

@@ -114,9 +114,13 @@ export const stateSchema = z.object({
     .object({
       partyId: z.string(),
       caseId: z.string(),
-      step: z.enum(["presets", "zone"]),
+      step: z.enum(["presets", "zone", "language"]),
       selected: z.array(z.enum(["weekday_day", "weekday_evening", "weekend", "any"])).default([]),
       zone: z.string().nullable().optional(),
+      /** The presets chosen, kept while the language or dialect is asked (saved together). */
+      chosen: z.array(z.enum(["weekday_day", "weekday_evening", "weekend", "any"])).optional(),
+      /** The party has not said which language or dialect they want the mediator to speak yet. */
+      askLanguage: z.boolean().optional(),
       /** Where the conversation goes once it is answered. */
       returnTo: z.enum(["idle", "respond"]).default("idle"),
     })

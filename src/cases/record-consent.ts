@@ -113,7 +113,7 @@ const current = (p: PartyRecord) => (p.role === "claimant" ? "the claimant" : "t
  */
 export async function recordMeetingPrefs(
   deps: CaseDeps,
-  input: { partyId: string; availability: Availability; timeZone?: string | null; actor: string },
+  input: { partyId: string; availability: Availability; timeZone?: string | null; preferLanguage?: string | null; actor: string },
 ): Promise<{ bookingStarted: boolean; closed: boolean }> {
   const { cases, parties } = deps.repos;
   if (input.timeZone && !isTimeZone(input.timeZone)) throw new AppError("BAD_INPUT", `Unknown time zone ${input.timeZone}`);
@@ -128,13 +128,14 @@ export async function recordMeetingPrefs(
       partyId: party.id,
       availability: JSON.stringify(input.availability),
       ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
+      ...(input.preferLanguage !== undefined ? { preferLanguage: input.preferLanguage } : {}),
     });
     await recordEvent(tx, {
       caseId: c.id,
       at: now,
       actor: input.actor,
       action: "availability_given",
-      data: { partyId: party.id, availability: input.availability, timeZone: input.timeZone ?? null },
+      data: { partyId: party.id, availability: input.availability, timeZone: input.timeZone ?? null, ...(input.preferLanguage !== undefined ? { preferLanguage: input.preferLanguage } : {}) },
     });
     return startBookingIfReady(deps, tx, c.id, now);
   });

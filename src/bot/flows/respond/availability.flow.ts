@@ -1,10 +1,11 @@
 import { AVAILABILITY_CHOICE, availabilityQuestion } from "../../../cases/invitation.js";
 import type { PartyRecord } from "../../../cases/party.repository.js";
 import { recordMeetingPrefs } from "../../../cases/record-consent.js";
+import { languageLabel, offeredLanguages } from "../../../cases/languages.js";
 import { COMMON_ZONES, zoneFromText, zoneLabel } from "../../../cases/zones.js";
 import { t } from "../../../i18n/index.js";
 import { PRESET_CODES, type PresetCode } from "../../../scheduling/availability-presets.js";
-import { actorOf, button, menu, rows, say, type Turn } from "../../turn.js";
+import { actorOf, button, menu, rows, say, tx, type Turn } from "../../turn.js";
 import type { Flow } from "../flow.js";
 
 type AvailabilityState = NonNullable<Turn["state"]["availability"]>;
@@ -14,7 +15,18 @@ const CHOICE_PRESET = Object.fromEntries(Object.entries(AVAILABILITY_CHOICE).map
 /** The zone times are shown in: the one chosen, else the party's stored one, else the centre's. */
 const zoneOf = (turn: Turn, a: AvailabilityState) => a.zone ?? turn.deps.cases.zone;
 
-function ask(turn: Turn, a: AvailabilityState): void {
+/** The dialects worth offering: those some active mediator of the centre speaks. */
+async function dialects(turn: Turn) {
+  return offeredLanguages((await turn.deps.scheduling.scheduling.mediators()).flatMap((m) => m.languages));
+}
+
+async function ask(turn: Turn, a: AvailabilityState): Promise<void> {
+  if (a.step === "language") {
+    const offered = await dialects(turn);
+    const choices = offered.map((l, i) => ({ label: turn.locale === "en" ? l.en : l.zh, data: `av:${a.partyId}:l${i}` }));
+    say(turn, "avail.languageAsk", {}, [[button(turn, "avail.languageNone", `av:${a.partyId}:lzh`)], ...rows(choices)]);
+    return;
+  }
   if (a.step === "zone") {
     const zones = COMMON_ZONES.map((z, i) => ({ label: turn.locale === "en" ? z.en : z.zh, data: `av:${a.partyId}:z${i}` }));
     say(turn, "avail.zoneAsk", {}, [...rows(zones), [button(turn, "respond.back", `av:${a.partyId}:back`)]]);
@@ -24,11 +36,11 @@ function ask(turn: Turn, a: AvailabilityState): void {
 }
 
 /** "When can you meet?" for this party; afterwards the conversation returns to `returnTo`. */
-export function startAvailability(turn: Turn, party: Pick<PartyRecord, "id" | "caseId" | "timeZone">, returnTo: "idle" | "respond"): void {
-  const a: AvailabilityState = { partyId: party.id, caseId: party.caseId, step: "presets", selected: [], zone: party.timeZone, returnTo };
+export async function startAvailability(turn: Turn, party: Pick<PartyRecord, "id" | "caseId" | "timeZone" | "preferLanguage">, returnTo: "idle" | "respond"): Promise<void> {
+  const a: AvailabilityState = { partyId: party.id, caseId: party.caseId, step: "presets", selected: [], zone: party.timeZone, returnTo, askLanguage: party.preferLanguage === null };
   turn.state.availability = a;
   turn.state.active = "availability";
-  ask(turn, a);
+  await ask(turn, a);
 }
 
 /** The state for this party: the one in progress, or a new one (a button of a notice pressed later). */
@@ -42,6 +54,7 @@ function stateFor(turn: Turn, party: PartyRecord): AvailabilityState {
     step: "presets",
     selected: [],
     zone: party.timeZone,
+    askLanguage: party.preferLanguage === null,
     returnTo: active === "respond" && turn.state.respond?.caseId === party.caseId ? "respond" : "idle",
   };
   turn.state.availability = fresh;
@@ -57,14 +70,14 @@ export async function availabilityButton(turn: Turn, party: PartyRecord, choice:
   if (preset) {
     a.selected = a.selected.includes(preset) ? a.selected.filter((p) => p !== preset) : [...a.selected, preset];
     a.step = "presets";
-    ask(turn, a);
+    await ask(turn, a);
     return true;
   }
   switch (choice) {
     case "ok":
       if (a.selected.length === 0) {
         say(turn, "avail.pickOne");
-        ask(turn, a);
+        await ask(turn, a);
         return true;
       }
       return save(turn, a, PRESET_CODES.filter((p) => a.selected.includes(p)));
@@ -82,27 +95,44 @@ export async function availabilityButton(turn: Turn, party: PartyRecord, choice:
   }
   const zone = choice.match(/^z(\d+)$/) ? COMMON_ZONES[Number(choice.slice(1))]?.zone : undefined;
   if (zone) {
-    setZone(turn, a, zone);
+    await setZone(turn, a, zone);
     return true;
   }
-  ask(turn, a);
+  if (a.step === "language" && a.chosen && /^l(zh|\d+)$/.test(choice)) {
+    // 普通话就行 is stored as zh-CN: answered (not asked again), and every mediator speaks it.
+    const tag = choice === "lzh" ? "zh-CN" : (await dialects(turn))[Number(choice.slice(1))]?.tag;
+    if (tag) return save(turn, a, a.chosen, tag);
+  }
+  await ask(turn, a);
   return false;
 }
 
-function setZone(turn: Turn, a: AvailabilityState, zone: string): void {
+async function setZone(turn: Turn, a: AvailabilityState, zone: string): Promise<void> {
   a.zone = zone;
   a.step = "presets";
   say(turn, "avail.zoneSet", { zone: zoneLabel(zone, turn.locale) });
-  ask(turn, a);
+  await ask(turn, a);
 }
 
-async function save(turn: Turn, a: AvailabilityState, presets: PresetCode[]): Promise<boolean> {
+/**
+ * Saves the times (and the language asked for); a party not asked yet is first asked which language or
+ * dialect they want the mediator to speak, when the centre has mediators who speak more than 普通话,
+ * so the first offer of times already ranks a 老乡调解员 first.
+ */
+async function save(turn: Turn, a: AvailabilityState, presets: PresetCode[], preferLanguage?: string): Promise<boolean> {
+  if (preferLanguage === undefined && a.askLanguage && (await dialects(turn)).length > 0) {
+    a.chosen = presets;
+    a.step = "language";
+    await ask(turn, a);
+    return true;
+  }
   const centre = turn.deps.cases.zone;
   const result = await recordMeetingPrefs(turn.deps.cases, {
     partyId: a.partyId,
     availability: { presets },
     // Only a zone the party chose is written; the centre's own is stored as null (the default).
     ...(a.zone !== undefined ? { timeZone: a.zone === centre ? null : a.zone } : {}),
+    ...(preferLanguage !== undefined ? { preferLanguage } : {}),
     actor: actorOf(turn),
   });
   if (result.closed) {
@@ -112,7 +142,10 @@ async function save(turn: Turn, a: AvailabilityState, presets: PresetCode[]): Pr
     say(turn, "respond.closed", { code: "" }, menu(turn));
     return true;
   }
-  const choices = presets.map((p) => t(turn.locale, `preset.${p}`)).join(turn.locale === "en" ? ", " : "、");
+  const choices = [
+    ...presets.map((p) => t(turn.locale, `preset.${p}`)),
+    ...(preferLanguage && preferLanguage !== "zh-CN" ? [tx(turn, "avail.languageChosen", { language: languageLabel(preferLanguage, turn.locale) })] : []),
+  ].join(turn.locale === "en" ? ", " : "、");
   say(turn, "avail.saved", { choices, zone: zoneLabel(zoneOf(turn, a), turn.locale) });
   return finish(turn, a);
 }
@@ -144,13 +177,13 @@ function finish(turn: Turn, a: AvailabilityState): boolean {
 
 export const availabilityFlow: Flow = {
   name: "availability",
-  resume(turn) {
+  async resume(turn) {
     const a = turn.state.availability;
     if (!a) {
       turn.state.active = "idle";
       return say(turn, "idle", {}, menu(turn));
     }
-    ask(turn, a);
+    await ask(turn, a);
   },
   async handle(turn) {
     const a = turn.state.availability;
@@ -159,17 +192,17 @@ export const availabilityFlow: Flow = {
       if (a.step === "zone") {
         const zone = zoneFromText(turn.text);
         if (zone) {
-          setZone(turn, a, zone);
+          await setZone(turn, a, zone);
           return true;
         }
         say(turn, "avail.zoneUnknown", { text: turn.text.slice(0, 40) });
-        ask(turn, a);
+        await ask(turn, a);
         return false;
       }
       if (/^(都可以|都行|随便|什么时候都行|any ?time|any)$/i.test(turn.text.trim())) return save(turn, a, ["any"]);
     }
-    say(turn, "avail.useButtons");
-    ask(turn, a);
+    say(turn, a.step === "language" ? "avail.languageButtons" : "avail.useButtons");
+    await ask(turn, a);
     return false;
   },
 };

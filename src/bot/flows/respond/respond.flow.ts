@@ -83,7 +83,7 @@ export async function consentButton(turn: Turn): Promise<boolean> {
   }
   if (kind === "av") {
     if (action === "start") {
-      startAvailability(turn, party, turn.state.active === "respond" ? "respond" : "idle");
+      await startAvailability(turn, party, turn.state.active === "respond" ? "respond" : "idle");
       return true;
     }
     return availabilityButton(turn, party, action);
@@ -140,7 +140,7 @@ async function accept(turn: Turn, r: RespondState, party: PartyRecord): Promise<
   say(turn, "respond.accepted", { code: r.code });
   // Next: when they can meet (once; "改方便的时间" asks again).
   if (party.availability) return showMenu(turn, r);
-  startAvailability(turn, party, "respond");
+  await startAvailability(turn, party, "respond");
 }
 
 async function decline(turn: Turn, r: RespondState, party: PartyRecord): Promise<void> {
