@@ -46,15 +46,16 @@ export interface PresetWindow {
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+const windowOf = (p: keyof typeof PRESETS): PresetWindow => ({ ...PRESETS[p], fromMin: minutes(PRESETS[p].from), toMin: minutes(PRESETS[p].to) });
+
 /**
- * The windows a party's availability stands for, in the party's zone: "any" for 都可以; [] when nothing
- * was given (or it cannot be read). The stored JSON may be passed as it is.
+ * The windows a party's availability stands for, in the party's zone. 都可以, and nothing given (or not
+ * readable), mean every preset: the waking hours of the party's own day, so a worker abroad who said
+ * "any time" is never offered 01:00 because it is office hours at the centre. The stored JSON may be
+ * passed as it is.
  */
-export function windowsOf(availability: Availability | string | null | undefined): PresetWindow[] | "any" {
+export function windowsOf(availability: Availability | string | null | undefined): PresetWindow[] {
   const a = typeof availability === "string" || availability == null ? parseAvailability(availability) : availability;
-  if (!a) return [];
-  if (a.presets.includes("any")) return "any";
-  return a.presets
-    .filter((p): p is keyof typeof PRESETS => p !== "any")
-    .map((p) => ({ ...PRESETS[p], fromMin: minutes(PRESETS[p].from), toMin: minutes(PRESETS[p].to) }));
+  const presets = !a || a.presets.includes("any") ? (Object.keys(PRESETS) as (keyof typeof PRESETS)[]) : a.presets.filter((p): p is keyof typeof PRESETS => p !== "any");
+  return presets.map(windowOf);
 }

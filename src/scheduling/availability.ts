@@ -44,9 +44,8 @@ export function mediatorOpen(
   return intersect(subtract(open, leave), [[range.from, range.to]]);
 }
 
-/** When a party can meet in [from, to), from weekly windows in their own zone; none given = any time. */
-export function partyWindows(zone: string, windows: readonly WeeklyWindow[] | "any", range: { from: number; to: number }): Interval[] {
-  if (windows === "any" || windows.length === 0) return [[range.from, range.to]];
+/** When a party can meet in [from, to), from weekly windows in their own zone (availability-presets.ts windowsOf). */
+export function partyWindows(zone: string, windows: readonly WeeklyWindow[], range: { from: number; to: number }): Interval[] {
   const spans: Interval[] = [];
   for (const day of localDays(zone, range.from, range.to)) {
     for (const w of windows) {

@@ -11,7 +11,7 @@ import { rankCandidate, searchSlots, type Candidate, type Slot, type SlotQuery }
 export interface PartyPlan {
   partyId: string;
   zone: string;
-  windows: readonly WeeklyWindow[] | "any";
+  windows: readonly WeeklyWindow[];
   preferLanguage: string | null;
 }
 
