@@ -6,6 +6,9 @@ import { HOUR, MINUTE } from "../src/lib/clock.js";
 import { startFakeLiveKit, type FakeLiveKit } from "./fakes/livekit-server.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { insertSession, type TestSession } from "./support/sessions.js";
+import { agreedCase, schedulingDeps } from "./support/scheduling.js";
+import { delivered } from "./support/consent.js";
+import { confirmSession, holdSlot } from "../src/scheduling/book-session.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasBrowser = fs.existsSync(CHROMIUM);
@@ -152,6 +155,39 @@ describe.runIf(hasBrowser)("the join page in a phone-sized headless Chromium wit
     expect(await page.locator(".notice").textContent()).toContain("本次调解已于");
     await expectPhoneFriendly(page);
     await shot(page, "video-5-ended");
+    await context.close();
+  });
+  it("the manage page on the same phone: the booking in the reader's zone, thumb-sized buttons, a new time held in two taps", async () => {
+    app.clock.set(new Date("2026-11-23T02:00:00Z"));
+    const c = await agreedCase(app.cases, { claimantUser: "mc1", respondentUser: "mr1", claimant: { presets: ["any"] }, respondent: { presets: ["any"], timeZone: "America/New_York" } });
+    const sd = schedulingDeps(app.cases, true);
+    const held = await holdSlot(sd, { caseId: c.id, partyId: c.claimantId, startsAt: new Date("2026-11-28T01:00:00Z") });
+    await confirmSession(sd, { sessionId: held.session.id, partyId: c.respondentId });
+    await app.worker.sweep();
+    const link = (await delivered(app, "mr1")).find((m) => m.kind === "link" && m.url.includes("/manage/"));
+    const manage = `${app.url}${new URL((link as { url: string }).url).pathname}`;
+
+    const { context, page, errors } = await phone();
+    const refused: string[] = [];
+    page.on("console", (m) => m.type() === "error" && refused.push(m.text()));
+    await page.goto(manage);
+    expect(await page.locator("main").textContent()).toContain("已约好：11月27日 周五 20:00，视频调解");
+    expect(await page.locator("main").textContent()).toContain("时间按纽约当地时间显示");
+    // The stylesheet applied (the CSP lets it in): the header is the centre's red.
+    expect(await page.locator("header").evaluate((h) => getComputedStyle(h).backgroundColor)).toBe("rgb(183, 28, 28)");
+    await expectPhoneFriendly(page);
+    await shot(page, "manage-1-booked");
+    await page.getByText("改时间").click();
+    await expect.poll(() => page.locator("form button").count()).toBeGreaterThan(2);
+    await expectPhoneFriendly(page);
+    await shot(page, "manage-2-times");
+    const second = (await page.locator("form button").nth(1).textContent())!;
+    await page.locator("form button").nth(1).click();
+    await expect.poll(() => page.locator("main").textContent()).toContain("已为您保留这个时间");
+    expect(await page.locator("main").textContent()).toContain(`已为您保留 ${second}`);
+    await shot(page, "manage-3-held");
+    expect(refused).toEqual([]);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
