@@ -162,7 +162,12 @@ export function createJobWorker(deps: JobWorkerDeps): JobWorker {
     };
     const runners = await Promise.allSettled(
       Array.from({ length: concurrency }, async () => {
-        for (let claimed = await next(); claimed; claimed = await next()) await claimed.done;
+        for (let claimed = await next(); claimed; claimed = await next()) {
+          await claimed.done;
+          // On SQLite every statement resolves at once, so a sweep of thousands of jobs would never give
+          // timers and sockets a turn: the dispatcher's sends waited until the whole sweep was over.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }),
     );
     const failed = runners.find((r): r is PromiseRejectedResult => r.status === "rejected");
