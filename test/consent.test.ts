@@ -304,16 +304,20 @@ describe("the other party's consent (自愿) and when both can meet", () => {
     const api = staffApi(app.url);
     const bad = await api.post(`/api/staff/cases/${code}/consent`, { role: "respondent", answer: "accepted", timeZone: "Mars/Olympus" });
     expect(bad.status).toBe(400);
+    expect((await api.post(`/api/staff/cases/${code}/consent`, { role: "respondent", answer: "accepted", preferLanguage: "<b>河南</b>" })).status).toBe(400);
     const res = await api.post<{ status: string; bookingStarted: boolean }>(`/api/staff/cases/${code}/consent`, {
       role: "respondent",
       answer: "accepted",
       availability: { presets: ["weekend"] },
       timeZone: "Asia/Tokyo",
+      preferLanguage: "zh-henan",
       staffId: "duty_labor",
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "recorded", bookingStarted: true });
-    expect(await party(code, "respondent")).toMatchObject({ mediationConsent: "accepted", mediationConsentVia: "phone", timeZone: "Asia/Tokyo", availability: '{"presets":["weekend"]}' });
+    expect(await party(code, "respondent")).toMatchObject({
+      mediationConsent: "accepted", mediationConsentVia: "phone", timeZone: "Asia/Tokyo", availability: '{"presets":["weekend"]}', preferLanguage: "zh-henan",
+    });
     const event = await one(app.t.sql, sql`SELECT * FROM "CaseEvent" WHERE "action" = ${"consent_accepted"}`);
     expect(event.actor).toBe("staff:duty_labor");
     expect(JSON.parse(event.data).via).toBe("phone");

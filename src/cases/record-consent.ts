@@ -21,6 +21,8 @@ export interface RecordConsentInput {
   availability?: Availability;
   /** IANA zone; null = the centre's. */
   timeZone?: string | null;
+  /** The language or dialect they want the mediator to speak (cases/languages.ts tags; zh-CN = 普通话就行). */
+  preferLanguage?: string | null;
 }
 
 export interface ConsentOutcome {
@@ -58,11 +60,12 @@ export async function recordConsent(deps: CaseDeps, input: RecordConsentInput): 
     if (changed && !(await parties.setConsent(tx, { partyId: current.id, answer: input.answer, at: now, via: input.via, previous }))) {
       throw new AppError("CONFLICT", `The answer of party ${current.id} changed meanwhile`);
     }
-    if (input.availability || input.timeZone !== undefined) {
+    if (input.availability || input.timeZone !== undefined || input.preferLanguage !== undefined) {
       await parties.setMeetingPrefs(tx, {
         partyId: current.id,
         ...(input.availability ? { availability: JSON.stringify(input.availability) } : {}),
         ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
+        ...(input.preferLanguage !== undefined ? { preferLanguage: input.preferLanguage } : {}),
       });
     }
     if (changed) {

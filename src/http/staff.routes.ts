@@ -77,6 +77,7 @@ const consentBody = z
     answer: z.enum(["accepted", "declined"]),
     availability: availabilitySchema.optional(),
     timeZone: z.string().max(64).refine(isTimeZone, "an IANA time zone such as America/New_York").nullable().optional(),
+    preferLanguage: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,12})?$/, "a language tag such as zh-henan or yue").nullable().optional(),
     staffId: z.string().min(1).max(100).optional(),
   })
   .strict()
@@ -209,6 +210,7 @@ export function createStaffRouter(deps: {
       actor: body.staffId ? `staff:${body.staffId}` : "staff:api",
       ...(body.availability ? { availability: body.availability } : {}),
       ...(body.timeZone !== undefined ? { timeZone: body.timeZone } : {}),
+      ...(body.preferLanguage !== undefined ? { preferLanguage: body.preferLanguage } : {}),
     });
     if (outcome.status === "closed") throw new AppError("CONFLICT", `Case ${c.code} is ${c.status}: no answer is recorded any more`);
     res.json({ code: c.code, partyId: party.id, role: party.role, answer: body.answer, ...outcome });
