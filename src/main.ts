@@ -21,7 +21,7 @@ import type { Transcriber } from "./speech/port.js";
 import { createCaseJobHandlers } from "./cases/case-jobs.js";
 import { createBookingJobHandlers } from "./bot/flows/booking/booking.jobs.js";
 import { createSchedulingRepository } from "./scheduling/scheduling.repository.js";
-import type { SchedulingDeps } from "./scheduling/deps.js";
+import { SESSION_JOBS, type SchedulingDeps } from "./scheduling/deps.js";
 import { markAbsentees } from "./video/attendance.repository.js";
 import { createConsentJobHandlers } from "./cases/consent-jobs.js";
 import type { InvitationDeps } from "./cases/invitation.js";
@@ -178,6 +178,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...options.telegram,
     });
   }
+
+  // Reminders of different sessions side by side (a burst due in one minute would otherwise go one job at
+  // a time); each re-reads its session, and one session's reminders stay in order.
+  lanes[SESSION_JOBS.remind] = (payload) => (typeof payload.sessionId === "string" ? payload.sessionId : undefined);
 
   // Video mediation: only with LiveKit configured (its SDK loads only then); without it a join link says
   // that the session does not use video.
