@@ -147,6 +147,32 @@ describe("the other party's consent (自愿) and when both can meet", () => {
     expect(told).not.toContain("您什么时候方便");
   });
 
+  it("a web respondent whose phone is on New York time sees the times in it from the first question, and it is stored; a made-up zone is ignored", async () => {
+    const { code } = await fileWageClaim(app);
+    await app.worker.sweep();
+    const invitation = await delivered(app, "claimant");
+    const web = await WebResident.open(app.url);
+    web.timeZone = "America/New_York";
+    await web.post({ button: "cmd:start", startPayload: payloadIn(invitation) });
+    await web.press("同意调解");
+    expect(web.text()).toContain("您什么时候方便参加调解");
+    expect(web.text()).toContain("纽约");
+    await web.press("工作日晚上");
+    await web.press("好了");
+    expect(web.text()).toContain("记下了：工作日晚上（按纽约时间）");
+    expect(await party(code, "respondent")).toMatchObject({ channel: "web", timeZone: "America/New_York" });
+
+    // A page that sends something that is not a zone is read as no hint: Beijing time.
+    await fileWageClaim(app, "claimant2");
+    await app.worker.sweep();
+    const second = await WebResident.open(app.url);
+    second.timeZone = "Mars/Olympus";
+    await second.post({ button: "cmd:start", startPayload: payloadIn(await delivered(app, "claimant2")) });
+    await second.press("同意调解");
+    expect(second.text()).toContain("北京时间");
+    expect(second.text()).not.toContain("Mars");
+  });
+
   it("asks which dialect the mediator should speak when the centre has one besides 普通话, before saving the times; 普通话就行 is not asked again", async () => {
     // The labour room's mediator also speaks 河南话 (老乡调解员).
     const { setSkills } = await import("../src/scheduling/mediator-time.js");

@@ -35,6 +35,8 @@ export interface Inbound {
   displayName?: string;
   /** Deep-link payload (/start <payload>, a QR code). */
   startPayload?: string;
+  /** The IANA zone the user's device is set to, where the channel knows it (the web page does): a first guess for showing times. */
+  timeZoneHint?: string;
 }
 
 export interface Button {

@@ -14,6 +14,8 @@ interface TranscriptPage {
 /** A resident in the web chat, over the real HTTP API: what a browser sends, what it gets back. */
 export class WebResident {
   last: Outbound[] = [];
+  /** The browser's zone, sent with every message as the page does (Intl); unset = not sent. */
+  timeZone: string | undefined;
   private seq = 0;
   private constructor(
     private base: string,
@@ -32,7 +34,7 @@ export class WebResident {
     const res = await fetch(`${this.base}/api/chat/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-chat-session": this.session },
-      body: JSON.stringify({ clientMessageId: `m${++this.seq}`, ...body }),
+      body: JSON.stringify({ clientMessageId: `m${++this.seq}`, ...(this.timeZone ? { timeZone: this.timeZone } : {}), ...body }),
     });
     if (!res.ok) throw new Error(`POST /api/chat/messages: HTTP ${res.status} ${await res.text()}`);
     this.last = ((await res.json()) as { messages: Outbound[] }).messages;

@@ -18,6 +18,7 @@ import type { Inbound, InboundFile, Reply } from "../../messages.js";
 import { MAX_FILE_BYTES, normalizeMime, storeEvidence, type StoredEvidence } from "../../../files/evidence-store.js";
 import { createDatabaseRateStore } from "./database-rate-store.js";
 import type { WebSessionRepository } from "./web-session.repository.js";
+import { isTimeZone } from "../../../cases/zones.js";
 
 export const WEB_CHANNEL = "web";
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
@@ -38,6 +39,8 @@ const messageBody = z
     buttonLabel: z.string().max(200).optional(),
     /** A deep link the page was opened with (`/?start=r_<token>`: an invitation), sent with its first message. */
     startPayload: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+    /** The browser's zone (Intl): times are first shown in it; one that is not a real zone is ignored. */
+    timeZone: z.string().max(64).optional(),
   })
   .refine((b) => b.text !== undefined || b.button !== undefined, "text or button is required");
 
@@ -308,6 +311,7 @@ export function createWebChatRouter(deps: {
       button: body.button,
       buttonLabel: body.buttonLabel,
       ...(body.startPayload ? { startPayload: body.startPayload } : {}),
+      ...(body.timeZone && isTimeZone(body.timeZone) ? { timeZoneHint: body.timeZone } : {}),
     });
     res.json(await answer(userId, reply));
   });

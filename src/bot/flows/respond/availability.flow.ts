@@ -15,6 +15,13 @@ const CHOICE_PRESET = Object.fromEntries(Object.entries(AVAILABILITY_CHOICE).map
 /** The zone times are shown in: the one chosen, else the party's stored one, else the centre's. */
 const zoneOf = (turn: Turn, a: AvailabilityState) => a.zone ?? turn.deps.cases.zone;
 
+/**
+ * Where times start: the party's stored zone, else the device's when it is not the centre's (a web page
+ * abroad), shown in the question so they see it and can change it; undefined = the centre's, unasked.
+ */
+const firstZone = (turn: Turn, party: Pick<PartyRecord, "timeZone">) =>
+  party.timeZone ?? (turn.inbound.timeZoneHint && turn.inbound.timeZoneHint !== turn.deps.cases.zone ? turn.inbound.timeZoneHint : undefined);
+
 /** The dialects worth offering: those some active mediator of the centre speaks. */
 async function dialects(turn: Turn) {
   return offeredLanguages((await turn.deps.scheduling.scheduling.mediators()).flatMap((m) => m.languages));
@@ -37,7 +44,7 @@ async function ask(turn: Turn, a: AvailabilityState): Promise<void> {
 
 /** "When can you meet?" for this party; afterwards the conversation returns to `returnTo`. */
 export async function startAvailability(turn: Turn, party: Pick<PartyRecord, "id" | "caseId" | "timeZone" | "preferLanguage">, returnTo: "idle" | "respond"): Promise<void> {
-  const a: AvailabilityState = { partyId: party.id, caseId: party.caseId, step: "presets", selected: [], zone: party.timeZone, returnTo, askLanguage: party.preferLanguage === null };
+  const a: AvailabilityState = { partyId: party.id, caseId: party.caseId, step: "presets", selected: [], zone: firstZone(turn, party), returnTo, askLanguage: party.preferLanguage === null };
   turn.state.availability = a;
   turn.state.active = "availability";
   await ask(turn, a);
@@ -53,7 +60,7 @@ function stateFor(turn: Turn, party: PartyRecord): AvailabilityState {
     caseId: party.caseId,
     step: "presets",
     selected: [],
-    zone: party.timeZone,
+    zone: firstZone(turn, party),
     askLanguage: party.preferLanguage === null,
     returnTo: active === "respond" && turn.state.respond?.caseId === party.caseId ? "respond" : "idle",
   };

@@ -478,6 +478,15 @@ async function deliver(request, pending, statusKey, statusParams, unsent) {
   }
 }
 
+/** The phone's own zone: a worker abroad first sees times in it (the chat can still change it). */
+function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function post(body, pendingText, unsent) {
   const pending = pendingText ? userBubble(pendingText, "pending") : null;
   const clientMessageId = newId();
@@ -486,7 +495,7 @@ function post(body, pendingText, unsent) {
       fetch("/api/chat/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-Chat-Session": session },
-        body: JSON.stringify({ ...body, clientMessageId }),
+        body: JSON.stringify({ ...body, clientMessageId, timeZone: browserZone() }),
       }),
     pending,
     undefined,
