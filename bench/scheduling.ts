@@ -16,7 +16,7 @@ import { start } from "../src/main.js";
 import { TELEGRAM_LIMITS } from "../src/bot/channels/telegram/limits.js";
 import { bookedJobs, confirmSession, holdSlot } from "../src/scheduling/book-session.js";
 import { REMINDER_OFFSETS, SESSION_JOBS, type SchedulingDeps } from "../src/scheduling/deps.js";
-import { eligibleMediators, findSlots, partyPlans, readSearchData, sessionTypeFor, slotQuery } from "../src/scheduling/find-slots.js";
+import { eligibleMediators, findSlots, partyPlans, readSearchData, searchedIds, sessionTypeFor, slotQuery } from "../src/scheduling/find-slots.js";
 import { searchSlots } from "../src/scheduling/slot-search.js";
 import { benchDeps, CENTRE_ZONE, createBenchDb, random, seedCases, seedMediators, type BenchCase, type BenchDb } from "./scheduling-seed.js";
 import { round } from "./stats.js";
@@ -87,7 +87,7 @@ async function benchSlotSearch(deps: SchedulingDeps, cases: BenchCase[]) {
       const row = (await deps.cases.repos.cases.byId(c.id))!;
       const search = { mediators: eligibleMediators(await deps.scheduling.mediators(), row), type, parties, disputeType: row.disputeType, roomId: row.roomId, mediatorId: row.mediatorId };
       const t1 = performance.now();
-      const data = await readSearchData(deps, type);
+      const data = await readSearchData(deps, type, searchedIds(search, {}));
       reads.push(ms(t1));
       const t2 = performance.now();
       const query = slotQuery(CENTRE_ZONE, search, data, { ...(after ? { after } : {}), limit: 4 });

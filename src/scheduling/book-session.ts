@@ -6,7 +6,7 @@ import { MINUTE } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { HOLD_MINUTES, REMINDER_OFFSETS, SESSION_JOBS, type SchedulingDeps } from "./deps.js";
-import { eligibleMediators, partyPlans, searchFor, sessionTypeFor } from "./find-slots.js";
+import { partyPlans, searchFor, sessionTypeFor } from "./find-slots.js";
 import { localDayOf } from "./local-days.js";
 import type { MeetingPrefs, ParticipantRole, SessionRecord, SessionType } from "./scheduling.repository.js";
 
@@ -84,7 +84,7 @@ export async function mediatorFreeAt(
   type: SessionType,
   opts: { ignoreSessionId?: string; prefer?: string } = {},
 ): Promise<string | null> {
-  const mediators = eligibleMediators(await deps.scheduling.mediators(), c);
+  const mediators = await deps.scheduling.mediatorsFor(c);
   const parties = await partyPlans(deps, c.id);
   const search = { mediators, type, parties, disputeType: c.disputeType, roomId: c.roomId, mediatorId: c.mediatorId };
   const after = new Date(startsAt.getTime() - 1);

@@ -1,6 +1,6 @@
 import { AppError } from "../lib/errors.js";
 import { DAY, MINUTE } from "../lib/clock.js";
-import { mediatorOpen, partyWindows, type WeeklyWindow } from "./availability.js";
+import { dayGrid, mediatorOpenIn, partyWindows, type WeeklyWindow } from "./availability.js";
 import { windowsOf } from "./availability-presets.js";
 import { HORIZON_DAYS, STEP_MINUTES, type SchedulingDeps } from "./deps.js";
 import { intersect, union, type Interval } from "./intervals.js";
@@ -35,7 +35,10 @@ export async function sessionTypeFor(deps: SchedulingDeps, id?: string): Promise
   );
 }
 
-/** Mediators who may take the case: its own, or by speciality and room; none of those → every mediator. */
+/**
+ * Mediators who may take the case: its own, or by speciality and room; none of those → every mediator.
+ * The repository's mediatorsFor picks the same in SQL.
+ */
 export function eligibleMediators(all: MediatorRecord[], c: { mediatorId: string | null; disputeType: string; roomId: string | null }): MediatorRecord[] {
   if (c.mediatorId) return all.filter((m) => m.id === c.mediatorId);
   const fit = all.filter((m) => m.types.includes(c.disputeType) || (c.roomId !== null && m.roomId === c.roomId));
@@ -54,10 +57,10 @@ export async function findSlots(
   if (!c) throw new AppError("NOT_FOUND", `No case ${input.caseId}`);
   const [type, mediators, parties] = await Promise.all([
     sessionTypeFor(deps, input.sessionTypeId),
-    deps.scheduling.mediators(),
+    deps.scheduling.mediatorsFor(c),
     partyPlans(deps, c.id),
   ]);
-  const search: SlotSearch = { mediators: eligibleMediators(mediators, c), type, parties, disputeType: c.disputeType, roomId: c.roomId, mediatorId: c.mediatorId };
+  const search: SlotSearch = { mediators, type, parties, disputeType: c.disputeType, roomId: c.roomId, mediatorId: c.mediatorId };
   const slots = await searchFor(deps, search, { after: input.after, limit: input.limit ?? 4 });
   return { slots, type, parties };
 }
@@ -82,22 +85,28 @@ export interface SearchData {
   closedDates: ReadonlySet<string>;
 }
 
-/** The search's reads, in a handful of statements. */
-export async function readSearchData(deps: SchedulingDeps, type: SessionType): Promise<SearchData> {
+/**
+ * The search's reads, in a handful of statements: of only the mediators searched (`staffIds`, the
+ * eligible ones; all when not given). Read on every call, so another instance's changes count at once.
+ */
+export async function readSearchData(deps: SchedulingDeps, type: SessionType, staffIds?: readonly string[]): Promise<SearchData> {
   const now = deps.cases.clock.now().getTime();
   const from = new Date(now + type.minNoticeMinutes * MINUTE);
   const to = new Date(now + HORIZON_DAYS * DAY);
   const [hours, exceptions, busy, sla] = await Promise.all([
-    deps.scheduling.hours(),
-    deps.scheduling.exceptions(from, to),
-    deps.scheduling.busy(from, to, new Date(now)),
+    deps.scheduling.hours(staffIds),
+    deps.scheduling.exceptions(from, to, staffIds),
+    deps.scheduling.busy(from, to, new Date(now), staffIds),
     deps.cases.repos.sla.current(),
   ]);
   const closedDates = new Set([...sla.calendar].filter(([, open]) => !open).map(([d]) => d));
   return { now, hours, exceptions, busy, closedDates };
 }
 
-/** The search as searchSlots runs it, built from what was read: no I/O (benchmarked apart: bench/scheduling.ts). */
+/**
+ * The search as searchSlots runs it, built from what was read: no I/O (benchmarked apart:
+ * bench/scheduling.ts). The mediators' open hours are left to the search to work out window by window.
+ */
 export function slotQuery(zone: string, s: SlotSearch, data: SearchData, opts: SearchOptions): SlotQuery {
   const from = data.now + s.type.minNoticeMinutes * MINUTE;
   const to = data.now + HORIZON_DAYS * DAY;
@@ -107,6 +116,7 @@ export function slotQuery(zone: string, s: SlotSearch, data: SearchData, opts: S
   const wanted = new Set(s.parties.map((p) => p.preferLanguage).filter((l): l is string => !!l));
   const dayOf = (at: number) => localDayOf(zone, at).date;
 
+  const grid = dayGrid(zone, { ...range, closedDates: data.closedDates });
   const hoursOf = groupBy(data.hours, (h) => h.staffId);
   const exceptionsOf = groupBy(data.exceptions, (e) => e.staffId);
   const busyOf = groupBy(data.busy, (b) => b.staffId);
@@ -118,7 +128,7 @@ export function slotQuery(zone: string, s: SlotSearch, data: SearchData, opts: S
     for (const b of mine) perDay.set(dayOf(b.startsAt.getTime()), (perDay.get(dayOf(b.startsAt.getTime())) ?? 0) + 1);
     candidates.push({
       staffId: m.id,
-      open: mediatorOpen(zone, hoursOf.get(m.id) ?? [], exceptionsOf.get(m.id) ?? [], { ...range, closedDates: data.closedDates }),
+      openIn: (a, b) => mediatorOpenIn(grid, hoursOf.get(m.id) ?? [], exceptionsOf.get(m.id) ?? [], { from: a, to: b }),
       busy: union(mine.map((b): Interval => [b.startsAt.getTime(), b.endsAt.getTime() + b.bufferMinutes * MINUTE])),
       perDay,
       rank: rankCandidate({
@@ -150,7 +160,12 @@ export interface SearchOptions {
 
 /** The search itself: its reads, then the pure search on them. */
 export async function searchFor(deps: SchedulingDeps, s: SlotSearch, opts: SearchOptions): Promise<Slot[]> {
-  return searchSlots(slotQuery(deps.cases.zone, s, await readSearchData(deps, s.type), opts));
+  return searchSlots(slotQuery(deps.cases.zone, s, await readSearchData(deps, s.type, searchedIds(s, opts)), opts));
+}
+
+/** The mediators a search reads: the one asked for, or every eligible one. */
+export function searchedIds(s: SlotSearch, opts: Pick<SearchOptions, "staffId">): string[] {
+  return s.mediators.filter((m) => !opts.staffId || m.id === opts.staffId).map((m) => m.id);
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {

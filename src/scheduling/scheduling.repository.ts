@@ -82,44 +82,92 @@ export const BLOCK_MS = 5 * 60_000;
 const SESSION_COLUMNS = sql`s."id", s."caseId", s."staffId", s."sessionTypeId", s."startsAt", s."endsAt", s."mode", s."state",
   s."version", s."heldByPartyId", s."holdExpiresAt", s."roomName", s."outcome", s."createdAt", s."updatedAt"`;
 
+/**
+ * The values of an `IN (…)` list, padded (the last repeated) to a power of two: a search's list of
+ * mediators varies in length, and each length would be another statement text to prepare and keep.
+ */
+function inList(ids: readonly string[]) {
+  const padded = [...ids];
+  let size = 1;
+  while (size < ids.length) size *= 2;
+  while (padded.length < size) padded.push(ids[ids.length - 1]!);
+  return join(padded);
+}
+
 /** Mediators' week, leave and skills; session types; sessions, their busy blocks and participants. */
 export function createSchedulingRepository(db: Sql) {
+  /** Active mediators, with what they specialise in and speak. */
+  async function mediators(): Promise<MediatorRecord[]> {
+    const [staff, skills] = await Promise.all([
+      db.query<{ id: string; name: string; roomId: string | null }>(sql`
+        SELECT "id", "name", "roomId" FROM "Staff" WHERE "role" = 'mediator' AND "active" = ${true} ORDER BY "id"`),
+      db.query<{ staffId: string; kind: string; value: string }>(sql`SELECT "staffId", "kind", "value" FROM "StaffSkill"`),
+    ]);
+    const byId = new Map(staff.map((s) => [s.id, { ...s, types: [] as string[], languages: [] as string[] }]));
+    for (const k of skills) {
+      const m = byId.get(k.staffId);
+      if (!m) continue;
+      (k.kind === "type" ? m.types : m.languages).push(k.value);
+    }
+    return [...byId.values()];
+  }
+
   return {
     // ---- mediators -------------------------------------------------------------------------------
 
     /** Active mediators, with what they specialise in and speak. */
-    async mediators(): Promise<MediatorRecord[]> {
-      const [staff, skills] = await Promise.all([
-        db.query<{ id: string; name: string; roomId: string | null }>(sql`
-          SELECT "id", "name", "roomId" FROM "Staff" WHERE "role" = 'mediator' AND "active" = ${true} ORDER BY "id"`),
-        db.query<{ staffId: string; kind: string; value: string }>(sql`SELECT "staffId", "kind", "value" FROM "StaffSkill"`),
-      ]);
-      const byId = new Map(staff.map((s) => [s.id, { ...s, types: [] as string[], languages: [] as string[] }]));
-      for (const k of skills) {
-        const m = byId.get(k.staffId);
-        if (!m) continue;
-        (k.kind === "type" ? m.types : m.languages).push(k.value);
+    mediators,
+
+    /**
+     * The mediators who may take a case, as eligibleMediators (find-slots.ts) picks them from
+     * mediators(), chosen in SQL: a search reads its two dozen candidates, not the centre's 200 and
+     * every skill of theirs.
+     */
+    async mediatorsFor(c: { mediatorId: string | null; disputeType: string; roomId: string | null }): Promise<MediatorRecord[]> {
+      const fit = c.mediatorId
+        ? sql`s."id" = ${c.mediatorId}`
+        : sql`(${c.roomId !== null ? sql`s."roomId" = ${c.roomId} OR ` : sql``}EXISTS (
+            SELECT 1 FROM "StaffSkill" t WHERE t."staffId" = s."id" AND t."kind" = 'type' AND t."value" = ${c.disputeType}))`;
+      const rows = await db.query<{ id: string; name: string; roomId: string | null; kind: string | null; value: string | null }>(sql`
+        SELECT s."id", s."name", s."roomId", k."kind", k."value"
+        FROM "Staff" s LEFT JOIN "StaffSkill" k ON k."staffId" = s."id"
+        WHERE s."role" = 'mediator' AND s."active" = ${true} AND ${fit}
+        ORDER BY s."id"`);
+      if (rows.length === 0 && !c.mediatorId) return mediators();
+      const byId = new Map<string, MediatorRecord>();
+      for (const r of rows) {
+        let m = byId.get(r.id);
+        if (!m) byId.set(r.id, (m = { id: r.id, name: r.name, roomId: r.roomId, types: [], languages: [] }));
+        if (r.kind !== null) (r.kind === "type" ? m.types : m.languages).push(r.value!);
       }
       return [...byId.values()];
     },
 
-    async hours(): Promise<(WeeklyHours & { staffId: string })[]> {
-      return db.query(sql`SELECT "staffId", "weekday", "startMin", "endMin" FROM "StaffHours" ORDER BY "staffId", "weekday", "startMin"`);
+    /** Weekly hours, of only `staffIds` when given (a search reads its candidates', not the centre's). */
+    async hours(staffIds?: readonly string[]): Promise<(WeeklyHours & { staffId: string })[]> {
+      if (staffIds?.length === 0) return [];
+      return db.query(sql`SELECT "staffId", "weekday", "startMin", "endMin" FROM "StaffHours"
+        ${staffIds ? sql`WHERE "staffId" IN (${inList(staffIds)})` : sql``}
+        ORDER BY "staffId", "weekday", "startMin"`);
     },
 
-    async exceptions(from: Date, to: Date): Promise<(Exception & { staffId: string })[]> {
+    async exceptions(from: Date, to: Date, staffIds?: readonly string[]): Promise<(Exception & { staffId: string })[]> {
+      if (staffIds?.length === 0) return [];
       return db.query(sql`
         SELECT "staffId", "kind", "startsAt", "endsAt" FROM "StaffException"
-        WHERE "endsAt" > ${from} AND "startsAt" < ${to}`);
+        WHERE "endsAt" > ${from} AND "startsAt" < ${to}
+          ${staffIds ? sql`AND "staffId" IN (${inList(staffIds)})` : sql``}`);
     },
 
-    /** Sessions that take mediators' time in [from, to): booked ones, and holds not yet lapsed at `now`. */
-    async busy(from: Date, to: Date, now: Date): Promise<BusySpan[]> {
+    /** Sessions that take mediators' (or only `staffIds`') time in [from, to): booked ones, and holds not yet lapsed at `now`. */
+    async busy(from: Date, to: Date, now: Date, staffIds?: readonly string[]): Promise<BusySpan[]> {
+      if (staffIds?.length === 0) return [];
       return db.query<BusySpan>(sql`
         SELECT s."id" AS "sessionId", s."staffId", s."startsAt", s."endsAt", t."bufferMinutes"
         FROM "MediationSession" s JOIN "SessionType" t ON t."id" = s."sessionTypeId"
         WHERE s."startsAt" < ${to} AND s."endsAt" > ${new Date(from.getTime() - 24 * 3_600_000)}
           AND (s."state" = 'booked' OR (s."state" = 'held' AND s."holdExpiresAt" > ${now}))
+          ${staffIds ? sql`AND s."staffId" IN (${inList(staffIds)})` : sql``}
         ORDER BY s."staffId", s."startsAt"`);
     },
 

@@ -1,10 +1,13 @@
-import { intersect, type Interval } from "./intervals.js";
+import type { Interval } from "./intervals.js";
 
 /** One mediator as the search sees them: when they are open, what is taken, how they rank. */
 export interface Candidate {
   staffId: string;
-  /** Open for sessions (weekly hours, openings, minus leave), sorted. */
-  open: readonly Interval[];
+  /**
+   * When they are open for sessions (weekly hours, openings, minus leave) in [from, to), sorted: asked
+   * one window of the parties' at a time, so days after the first few slots are never worked out.
+   */
+  openIn: (from: number, to: number) => readonly Interval[];
   /** Taken: other sessions with the buffer after each, sorted and merged. */
   busy: readonly Interval[];
   /** Sessions already on each local day (YYYY-MM-DD), for the daily cap. */
@@ -41,23 +44,30 @@ export interface Slot {
  */
 export function searchSlots(q: SlotQuery): Slot[] {
   const best = new Map<number, { staffId: string; rank: number }>();
-  for (const c of q.candidates) {
-    const fits = intersect(c.open, q.windows);
-    let b = 0;
-    for (const [from, to] of fits) {
-      let start = Math.ceil(from / q.stepMs) * q.stepMs;
-      if (q.after !== undefined && start <= q.after) start = (Math.floor(q.after / q.stepMs) + 1) * q.stepMs;
-      for (; start + q.lengthMs <= to; start += q.stepMs) {
-        const end = start + q.lengthMs + q.bufferMs;
-        while (b < c.busy.length && c.busy[b]![1] <= start) b++;
-        const next = c.busy[b];
-        if (next && next[0] < end) continue;
-        const held = best.get(start);
-        if (held && (held.rank < c.rank || (held.rank === c.rank && held.staffId < c.staffId))) continue;
-        if ((c.perDay.get(q.dayOf(start)) ?? 0) >= q.dailyCap) continue;
-        best.set(start, { staffId: c.staffId, rank: c.rank });
+  // Each candidate's place in their busy list; starts only grow, window after window.
+  const busyAt = q.candidates.map(() => 0);
+  for (const [windowFrom, windowTo] of q.windows) {
+    if (q.after !== undefined && windowTo <= q.after) continue;
+    // Windows are sorted and apart, so once this one's starts make `limit`, later ones come after them.
+    for (const [k, c] of q.candidates.entries()) {
+      let b = busyAt[k]!;
+      for (const [from, to] of c.openIn(windowFrom, windowTo)) {
+        let start = Math.ceil(from / q.stepMs) * q.stepMs;
+        if (q.after !== undefined && start <= q.after) start = (Math.floor(q.after / q.stepMs) + 1) * q.stepMs;
+        for (; start + q.lengthMs <= to; start += q.stepMs) {
+          const end = start + q.lengthMs + q.bufferMs;
+          while (b < c.busy.length && c.busy[b]![1] <= start) b++;
+          const next = c.busy[b];
+          if (next && next[0] < end) continue;
+          const held = best.get(start);
+          if (held && (held.rank < c.rank || (held.rank === c.rank && held.staffId < c.staffId))) continue;
+          if ((c.perDay.get(q.dayOf(start)) ?? 0) >= q.dailyCap) continue;
+          best.set(start, { staffId: c.staffId, rank: c.rank });
+        }
       }
+      busyAt[k] = b;
     }
+    if (best.size >= q.limit) break;
   }
   return [...best.entries()]
     .sort((x, y) => x[0] - y[0])
