@@ -22,14 +22,15 @@ const zoneOf = (turn: Turn, a: AvailabilityState) => a.zone ?? turn.deps.cases.z
 const firstZone = (turn: Turn, party: Pick<PartyRecord, "timeZone">) =>
   party.timeZone ?? (turn.inbound.timeZoneHint && turn.inbound.timeZoneHint !== turn.deps.cases.zone ? turn.inbound.timeZoneHint : undefined);
 
-/** The dialects worth offering: those some active mediator of the centre speaks. */
-async function dialects(turn: Turn) {
-  return offeredLanguages((await turn.deps.scheduling.scheduling.mediators()).flatMap((m) => m.languages));
+/** The dialects worth offering: those spoken by a mediator who may take this case (the slot search's own choice of them). */
+async function dialects(turn: Turn, a: AvailabilityState) {
+  const c = await turn.deps.cases.repos.cases.byId(a.caseId);
+  return c ? offeredLanguages((await turn.deps.scheduling.scheduling.mediatorsFor(c)).flatMap((m) => m.languages)) : [];
 }
 
 async function ask(turn: Turn, a: AvailabilityState): Promise<void> {
   if (a.step === "language") {
-    const offered = await dialects(turn);
+    const offered = await dialects(turn, a);
     const choices = offered.map((l, i) => ({ label: turn.locale === "en" ? l.en : l.zh, data: `av:${a.partyId}:l${i}` }));
     say(turn, "avail.languageAsk", {}, [[button(turn, "avail.languageNone", `av:${a.partyId}:lzh`)], ...rows(choices)]);
     return;
@@ -107,7 +108,7 @@ export async function availabilityButton(turn: Turn, party: PartyRecord, choice:
   }
   if (a.step === "language" && a.chosen && /^l(zh|\d+)$/.test(choice)) {
     // 普通话就行 is stored as zh-CN: answered (not asked again), and every mediator speaks it.
-    const tag = choice === "lzh" ? "zh-CN" : (await dialects(turn))[Number(choice.slice(1))]?.tag;
+    const tag = choice === "lzh" ? "zh-CN" : (await dialects(turn, a))[Number(choice.slice(1))]?.tag;
     if (tag) return save(turn, a, a.chosen, tag);
   }
   await ask(turn, a);
@@ -127,7 +128,7 @@ async function setZone(turn: Turn, a: AvailabilityState, zone: string): Promise<
  * so the first offer of times already ranks a 老乡调解员 first.
  */
 async function save(turn: Turn, a: AvailabilityState, presets: PresetCode[], preferLanguage?: string): Promise<boolean> {
-  if (preferLanguage === undefined && a.askLanguage && (await dialects(turn)).length > 0) {
+  if (preferLanguage === undefined && a.askLanguage && (await dialects(turn, a)).length > 0) {
     a.chosen = presets;
     a.step = "language";
     await ask(turn, a);
