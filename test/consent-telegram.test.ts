@@ -2,34 +2,20 @@ import { createHash } from "node:crypto";
 import QRCode from "qrcode";
 import { describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
-import { TelegramChat, until } from "./fakes/telegram-api.js";
+import { until } from "./fakes/telegram-api.js";
 import { scriptedClassifier } from "./support/classifiers.js";
-import { telegramWorld } from "./support/telegram.js";
+import { telegramWorld, WEBHOOK_SECRET } from "./support/telegram.js";
 import { all, one, sql } from "./support/query.js";
 
-const SECRET = "test_webhook-secret";
 
 describe("the other party's invitation on Telegram", () => {
   const w = telegramWorld();
 
-  async function deliver(update: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${w.app!.url}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: JSON.stringify(update),
-    });
-    expect(res.status).toBe(200);
-    const reply = (await res.clone().json().catch(() => ({}))) as { method?: string; [param: string]: unknown };
-    if (reply.method) {
-      const { method, ...params } = reply;
-      await fetch(`${w.fake.apiRoot}/bot${w.fake.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
-    }
-  }
-  const chat = (id: number, from?: { first_name: string; language_code?: string }) => new TelegramChat(w.fake, deliver, w.settled, id, from);
+  const chat = w.chat;
 
   it("sends the claimant the text with a t.me deep link and a web link, and both QR codes as PNG documents; the respondent accepts in New York time and booking starts", async () => {
     await w.start({
-      env: { PUBLIC_BASE_URL: "https://onedoor.example.org", TELEGRAM_WEBHOOK_SECRET: SECRET },
+      env: { PUBLIC_BASE_URL: "https://onedoor.example.org", TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET },
       classifier: scriptedClassifier([{ match: "工资", type: "labor", confidence: 0.9 }]),
     });
     const claimant = chat(201);

@@ -7,10 +7,10 @@ import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { HOUR, MINUTE, ManualClock } from "../src/lib/clock.js";
 import type { Sql } from "../src/db/sql.js";
 import { startFakeLiveKit, type FakeLiveKit } from "./fakes/livekit-server.js";
-import { seen, TelegramChat, until, type SeenMessage } from "./fakes/telegram-api.js";
+import { seen, until, type SeenMessage } from "./fakes/telegram-api.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { scriptedClassifier } from "./support/classifiers.js";
-import { telegramWorld } from "./support/telegram.js";
+import { telegramWorld, WEBHOOK_SECRET } from "./support/telegram.js";
 import { all, count, one, sql } from "./support/query.js";
 import { WebResident } from "./support/web-client.js";
 
@@ -20,7 +20,6 @@ import { WebResident } from "./support/web-client.js";
  * three join the room, the mediator records the outcome — once on Telegram, once on the web chat.
  */
 
-const SECRET = "test_webhook-secret";
 const BASE = "https://onedoor.example.org";
 /** The app's clock starts on Monday 23 Nov 2026, 10:00 in Beijing (test/support/app.ts). */
 const T0 = "2026-11-23T02:00:00Z";
@@ -74,20 +73,7 @@ describe("the whole video mediation on Telegram: invite, accept, book, reminders
     await livekit.close();
   });
 
-  async function deliver(update: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${w.app!.url}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: JSON.stringify(update),
-    });
-    expect(res.status).toBe(200);
-    const reply = (await res.clone().json().catch(() => ({}))) as { method?: string; [param: string]: unknown };
-    if (reply.method) {
-      const { method, ...params } = reply;
-      await fetch(`${w.fake.apiRoot}/bot${w.fake.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
-    }
-  }
-  const chat = (id: number, from?: { first_name: string; language_code?: string }) => new TelegramChat(w.fake, deliver, w.settled, id, from);
+  const chat = w.chat;
 
   /** Everything one chat has been shown (messages and documents), oldest first. */
   const shownTo = (id: number): SeenMessage[] =>
@@ -117,7 +103,7 @@ describe("the whole video mediation on Telegram: invite, accept, book, reminders
       classifier: classifier(),
       env: {
         PUBLIC_BASE_URL: BASE,
-        TELEGRAM_WEBHOOK_SECRET: SECRET,
+        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
         LIVEKIT_URL: livekit.url,
         LIVEKIT_API_KEY: livekit.apiKey,
         LIVEKIT_API_SECRET: livekit.apiSecret,

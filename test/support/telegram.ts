@@ -1,12 +1,15 @@
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import type { Classifier } from "../../src/classify/port.js";
 import { loadConfig } from "../../src/config/env.js";
 import type { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { start, type Running } from "../../src/main.js";
-import { startFakeTelegram, until, type FakeTelegram } from "../fakes/telegram-api.js";
+import { startFakeTelegram, TelegramChat, until, type FakeTelegram } from "../fakes/telegram-api.js";
 import { createTestDb, type TestDb } from "./db.js";
 import { first, sql } from "./query.js";
+
+/** The webhook secret a world started in webhook mode uses (`env: { TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, PUBLIC_BASE_URL }`). */
+export const WEBHOOK_SECRET = "test_webhook-secret";
 
 export interface TelegramWorld {
   /** A fresh database per test. */
@@ -18,6 +21,13 @@ export interface TelegramWorld {
   start(options?: { env?: Record<string, string>; classifier?: Classifier; clock?: ManualClock; telegramPacing?: boolean }): Promise<Running>;
   /** Resolves once the stored update has been handled (its job is done). */
   settled(updateId: number): Promise<void>;
+  /**
+   * Posts an update to the webhook as Telegram does (with WEBHOOK_SECRET), and makes the call the
+   * webhook answer carries (grammY answers the first call in the response) on the fake, as Telegram would.
+   */
+  deliver(update: Record<string, unknown>): Promise<void>;
+  /** A private chat with the bot through the webhook. */
+  chat(id: number, from?: { first_name: string; language_code?: string }): TelegramChat;
 }
 
 /** Per test: a database, a fake Bot API, and the app once started; all closed after the test. */
@@ -55,6 +65,20 @@ export function telegramWorld(): TelegramWorld {
     });
     return w.app;
   };
+  w.deliver = async (update) => {
+    const res = await fetch(`${w.app!.url}/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(res.status).toBe(200);
+    const reply = (await res.clone().json().catch(() => ({}))) as { method?: string; [param: string]: unknown };
+    if (reply.method) {
+      const { method, ...params } = reply;
+      await fetch(`${w.fake.apiRoot}/bot${w.fake.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
+    }
+  };
+  w.chat = (id, from) => new TelegramChat(w.fake, w.deliver, w.settled, id, from);
   w.settled = (updateId) =>
     until(async () => {
       const job = await first(w.t.sql, sql`SELECT "doneAt" FROM "Job" WHERE "dedupeKey" = ${`telegram:123456:${updateId}`}`);
