@@ -9,7 +9,7 @@ import type { SchedulingDeps } from "../scheduling/deps.js";
 import { findSlots } from "../scheduling/find-slots.js";
 import { manageState, readManageToken, type ManageState } from "../scheduling/manage-link.js";
 import { manageText, type ManageTextKey } from "./manage.texts.js";
-import { escapeHtml, localeOf } from "./page.js";
+import { escapeHtml, localeOf, pageShell } from "./page.js";
 
 export interface ManageRouterDeps {
   scheduling: SchedulingDeps;
@@ -209,26 +209,5 @@ function link(href: string, label: string, primary = false): string {
 
 function page(locale: Locale, path: string, body: string): string {
   const other: Locale = locale === "en" ? "zh-CN" : "en";
-  const t = (key: ManageTextKey) => escapeHtml(manageText(locale, key));
-  return `<!doctype html>
-<html lang="${locale}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
-  <meta name="theme-color" content="#b71c1c">
-  <meta name="robots" content="noindex">
-  <title>${t("title")} · ${t("brand")}</title>
-  <link rel="stylesheet" href="/join-assets/join.css">
-</head>
-<body>
-  <header>
-    <h1>${t("brand")} <small>${t("title")}</small></h1>
-    <a id="lang" href="${escapeHtml(`${path}?lang=${other}`)}">${t("lang")}</a>
-  </header>
-  <main>
-    ${body}
-  </main>
-</body>
-</html>
-`;
+  return pageShell({ locale, title: manageText(locale, "title"), brand: manageText(locale, "brand"), langHref: `${path}?lang=${other}`, lang: manageText(locale, "lang"), body });
 }

@@ -6,7 +6,7 @@ import { issueJoinToken, joinStatus, type JoinDeps, type JoinStatus } from "../v
 import { joinText, JOIN_TEXTS, type JoinTextKey } from "../video/join.texts.js";
 import { joinPageScript, joinPageStyles } from "../video/page-bundle.js";
 import { recordVideoEvent } from "../video/record-video-event.js";
-import { escapeHtml, localeOf } from "./page.js";
+import { escapeHtml, localeOf, pageShell } from "./page.js";
 
 export interface VideoRouterDeps {
   join: JoinDeps;
@@ -236,25 +236,14 @@ function renderPage(p: PageInput): string {
     body = `${info}
     <section class="card"><p class="notice" role="alert">${escapeHtml(refusalText(status, locale, p.zone))}</p></section>`;
   }
-  return `<!doctype html>
-<html lang="${locale}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
-  <meta name="theme-color" content="#b71c1c">
-  <meta name="robots" content="noindex">
-  <title>${t("title")} · ${t("brand")}</title>
-  <link rel="stylesheet" href="/join-assets/join.css">
-</head>
-<body data-state="${status.kind}">
-  <header>
-    <h1>${t("brand")} <small>${t("title")}</small></h1>
-    <a id="lang" href="${escapeHtml(`${p.path}?lang=${other}`)}" aria-label="${t("langLabel")}">${t("lang")}</a>
-  </header>
-  <main>
-    ${body}
-  </main>
-</body>
-</html>
-`;
+  return pageShell({
+    locale,
+    title: joinText(locale, "title"),
+    brand: joinText(locale, "brand"),
+    langHref: `${p.path}?lang=${other}`,
+    lang: joinText(locale, "lang"),
+    langLabel: joinText(locale, "langLabel"),
+    state: status.kind,
+    body,
+  });
 }
