@@ -25,9 +25,10 @@ function roleOf(p: MeetingPrefs): ParticipantRole {
   return p.role === "claimant" || p.role === "respondent" ? p.role : "observer";
 }
 
-function modeFor(deps: SchedulingDeps, remote: boolean): SessionRecord["mode"] {
+/** How a case's session is held: by video with LiveKit; else by phone when a party is away or in another zone, else on site. */
+export function sessionModeFor(deps: SchedulingDeps, c: { remote: boolean }, parties: readonly Pick<MeetingPrefs, "timeZone">[]): SessionRecord["mode"] {
   if (deps.video) return "video";
-  return remote ? "phone" : "onsite";
+  return c.remote || parties.some((p) => p.timeZone !== null) ? "phone" : "onsite";
 }
 
 /** Jobs of a booked session at its current version: the reminders still ahead and the end-of-session step. */
@@ -140,7 +141,7 @@ export async function holdSlot(
     sessionTypeId: type.id,
     startsAt: input.startsAt,
     endsAt: new Date(input.startsAt.getTime() + type.minutes * MINUTE),
-    mode: modeFor(deps, c.remote || parties.some((p) => p.timeZone !== null)),
+    mode: sessionModeFor(deps, c, parties),
     state: "held",
     version: 1,
     heldByPartyId: input.partyId,

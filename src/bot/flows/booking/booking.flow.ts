@@ -1,6 +1,6 @@
 import { isOpen } from "../../../cases/lifecycle.js";
 import { isAppError } from "../../../lib/errors.js";
-import { cancelSession, confirmSession, holdSlot } from "../../../scheduling/book-session.js";
+import { cancelSession, confirmSession, holdSlot, sessionModeFor } from "../../../scheduling/book-session.js";
 import { HOLD_MINUTES } from "../../../scheduling/deps.js";
 import { findSlots } from "../../../scheduling/find-slots.js";
 import type { MeetingPrefs, SessionRecord } from "../../../scheduling/scheduling.repository.js";
@@ -90,7 +90,7 @@ async function offer(turn: Turn, code: string, o: { after?: Date; reason?: strin
     turn.out.push(noSlotsMessage(turn.locale, code));
     return;
   }
-  const mode = sd.video ? "video" : c?.remote || me.parties.some((p) => p.timeZone) ? "phone" : "onsite";
+  const mode = sessionModeFor(sd, { remote: c?.remote ?? false }, me.parties);
   turn.out.push(offerMessage(turn.locale, { code, zone: zoneOf(turn, me.party), centreZone: turn.deps.cases.zone, slots, type, mode, ...(o.reason && o.reason !== "more" ? { reason: o.reason } : {}) }));
 }
 

@@ -5,7 +5,7 @@ import { isLocale, t, type Locale } from "../../../i18n/index.js";
 import { notifyStaff, type Messenger } from "../../../jobs/notify-staff.js";
 import type { JobHandler } from "../../../jobs/worker.js";
 import type { Logger } from "../../../lib/logger.js";
-import { cancelSession, lapseHold } from "../../../scheduling/book-session.js";
+import { cancelSession, lapseHold, sessionModeFor } from "../../../scheduling/book-session.js";
 import { SESSION_JOBS, SESSION_OUTCOME_JOB, type SchedulingDeps } from "../../../scheduling/deps.js";
 import { findSlots } from "../../../scheduling/find-slots.js";
 import { sessionIcs } from "../../../scheduling/ics.js";
@@ -130,7 +130,7 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
     const parties = await repo.meetingPrefs(caseId);
     if (parties.some((p) => p.mediationConsent !== "accepted")) return;
     const { slots, type } = await findSlots(sd, { caseId, ...(after ? { after: new Date(after) } : {}) });
-    const mode = sd.video ? "video" : c.remote || parties.some((p) => p.timeZone) ? "phone" : "onsite";
+    const mode = sessionModeFor(sd, c, parties);
     for (const p of parties) {
       const locale = await localeFor(p, c.language);
       const message = slots.length > 0
