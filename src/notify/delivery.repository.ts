@@ -26,6 +26,8 @@ export interface NewDelivery {
   sentAs?: string;
   /** Cannot be sent at all (outside a channel's reply window): recorded as failed, not retried. */
   failed?: string;
+  /** The document this message serves (电子送达): its opening and acknowledgement are recorded on this row. */
+  documentId?: string | null;
 }
 
 export interface Delivery {
@@ -37,6 +39,7 @@ export interface Delivery {
   state: DeliveryState;
   attempts: number;
   caseId: string | null;
+  documentId: string | null;
   channelMessageId: string | null;
   error: string | null;
   retryable: boolean | null;
@@ -67,11 +70,13 @@ export async function insertDeliveries(tx: Sql, items: readonly NewDelivery[], n
     const state: DeliveryState = d.failed !== undefined ? "failed" : d.sentAs !== undefined ? "sent" : "queued";
     return sql`(${orderedId()}, ${d.channel}, ${d.recipient}, ${d.kind}, ${JSON.stringify(d.message)}, ${i}, ${state},
       ${d.dedupeKey ?? null}, ${d.caseId ?? null}, ${d.turnId ?? null}, ${now}, ${d.expiresAt ?? null}, ${d.sentAs ?? null},
-      ${state === "sent" ? now : null}, ${d.failed ?? null}, ${state === "failed" ? false : null}, ${state === "failed" ? now : null}, ${now})`;
+      ${state === "sent" ? now : null}, ${d.failed ?? null}, ${state === "failed" ? false : null}, ${state === "failed" ? now : null}, ${now},
+      ${d.documentId ?? null})`;
   });
   return tx.execute(sql`
     INSERT INTO "Delivery" ("id", "channel", "recipient", "kind", "content", "ord", "state", "dedupeKey", "caseId",
-      "turnId", "notBefore", "expiresAt", "channelMessageId", "sentAt", "error", "retryable", "failedAt", "createdAt")
+      "turnId", "notBefore", "expiresAt", "channelMessageId", "sentAt", "error", "retryable", "failedAt", "createdAt",
+      "documentId")
     VALUES ${join(rows)}
     ON CONFLICT DO NOTHING`);
 }
@@ -82,7 +87,7 @@ export async function deliveryKeyExists(tx: Sql, dedupeKey: string): Promise<boo
   return rows.length > 0;
 }
 
-const COLUMNS = sql`"id", "channel", "recipient", "kind", "content", "state", "attempts", "caseId", "channelMessageId",
+const COLUMNS = sql`"id", "channel", "recipient", "kind", "content", "state", "attempts", "caseId", "documentId", "channelMessageId",
   "error", "retryable", "notBefore", "expiresAt", "createdAt", "sentAt", "failedAt", "openedAt", "acknowledgedAt"`;
 
 export function createDeliveryRepository(db: Sql) {
@@ -162,13 +167,46 @@ export function createDeliveryRepository(db: Sql) {
         WHERE "state" = 'queued' AND "expiresAt" IS NOT NULL AND "expiresAt" <= ${now}`);
     },
 
-    /** The channel reported the message was read (or the web page showed it). */
+    /**
+     * The channel reported the message was read (or the web page showed it). Not for a document: one
+     * counts as opened only when its file was fetched (`markDocumentOpened`).
+     */
     async markOpened(channel: string, recipient: string, channelMessageIds: readonly string[], now: Date): Promise<number> {
       if (channelMessageIds.length === 0) return 0;
       return db.execute(sql`
         UPDATE "Delivery" SET "openedAt" = ${now}
-        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "openedAt" IS NULL
+        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "openedAt" IS NULL AND "documentId" IS NULL
           AND "channelMessageId" IN (${join(channelMessageIds)})`);
+    },
+
+    /** The document's file was fetched by this recipient (its download link, or the web chat's file). The first time counts. */
+    async markDocumentOpened(documentId: string, channel: string, recipient: string, now: Date): Promise<number> {
+      return db.execute(sql`
+        UPDATE "Delivery" SET "openedAt" = ${now}
+        WHERE "documentId" = ${documentId} AND "channel" = ${channel} AND "recipient" = ${recipient} AND "openedAt" IS NULL`);
+    },
+
+    /** The recipient pressed 收到 for the document. Returns how many deliveries it acknowledged (0: pressed before). */
+    async acknowledgeDocument(documentId: string, channel: string, recipient: string, now: Date): Promise<number> {
+      return db.execute(sql`
+        UPDATE "Delivery" SET "acknowledgedAt" = ${now}
+        WHERE "documentId" = ${documentId} AND "channel" = ${channel} AND "recipient" = ${recipient} AND "acknowledgedAt" IS NULL`);
+    },
+
+    /** A document's deliveries, in the order written: what its proof of service (送达回证) lists. */
+    async ofDocument(documentId: string): Promise<Delivery[]> {
+      const rows = await db.query<Row>(sql`
+        SELECT ${COLUMNS} FROM "Delivery" WHERE "documentId" = ${documentId} ORDER BY "createdAt", "id"`);
+      return rows.map(toDelivery);
+    },
+
+    /** Documents of this file held by this chat (the web chat's download marks them opened). */
+    async documentsOfFile(channel: string, recipient: string, ref: string): Promise<string[]> {
+      const rows = await db.query<{ documentId: string }>(sql`
+        SELECT DISTINCT "documentId" FROM "Delivery"
+        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "documentId" IS NOT NULL
+          AND "content" LIKE ${`%"ref":"${ref}"%`}`);
+      return rows.map((r) => r.documentId);
     },
 
     /** Whether this chat was sent the file (a web page may fetch only files its own chat was given). */

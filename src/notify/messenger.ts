@@ -14,6 +14,11 @@ export interface SendOptions {
   dedupeKey?: string;
   /** Not sent at all after this (a reminder for a session that has begun). */
   expiresAt?: Date;
+  /**
+   * The document a call serves: set on its file message only, where the document's arrival, opening
+   * and acknowledgement are recorded; the messages around it (its link, the 收到 button) are notices.
+   */
+  documentId?: string;
 }
 
 /**
@@ -60,6 +65,7 @@ export function createMessenger(deps: MessengerDeps): Messenger {
         caseId: options.caseId ?? null,
         dedupeKey: options.dedupeKey ? `${options.dedupeKey}#${i}` : null,
         expiresAt: options.expiresAt ?? null,
+        documentId: options.documentId && message.kind === "file" ? options.documentId : null,
         ...(outside ? { failed: "outside the channel's reply window" } : {}),
       }));
       if (caps.transcriptIsDelivery) {

@@ -137,7 +137,7 @@ export function createWebChatRouter(deps: {
   limiter: RateLimiter;
   limits: WebChatLimits;
   /** The delivery ledger: a message the page has fetched is recorded as opened. */
-  deliveries: Pick<DeliveryRepository, "markOpened" | "holdsFile">;
+  deliveries: Pick<DeliveryRepository, "markOpened" | "holdsFile" | "documentsOfFile" | "markDocumentOpened">;
   /** Where files sent to a chat are read from (GET /api/chat/files/…). */
   files?: FileStore;
   clock: Clock;
@@ -321,6 +321,11 @@ export function createWebChatRouter(deps: {
     const ref = `documents/${req.params.sha256}`;
     if (!deps.files || !(await deps.deliveries.holdsFile(WEB_CHANNEL, session(res), ref))) throw new AppError("NOT_FOUND", "No such file in this chat");
     const bytes = await deps.files.read(ref);
+    // A document served here counts as opened when its file is fetched (电子送达's proof).
+    const now = deps.clock.now();
+    for (const documentId of await deps.deliveries.documentsOfFile(WEB_CHANNEL, session(res), ref)) {
+      await deps.deliveries.markDocumentOpened(documentId, WEB_CHANNEL, session(res), now);
+    }
     res.setHeader("Cache-Control", "private, max-age=86400");
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.type(sniffType(bytes)).send(bytes);
