@@ -94,6 +94,23 @@ function inList(ids: readonly string[]) {
   return join(padded);
 }
 
+/** The case a search is for: what picks its mediators. */
+export interface SearchCase {
+  id: string;
+  disputeType: string;
+  roomId: string | null;
+  mediatorId: string | null;
+}
+
+/**
+ * Staff `s` who may take case `c`, as eligibleMediators (find-slots.ts) picks them, no-one-fits fallback
+ * aside: the case's own mediator, or those who take its type or sit in its room (mediatorsFor's, from a row).
+ */
+const ELIGIBLE = sql`s."role" = 'mediator' AND s."active" = ${true} AND (
+  (c."mediatorId" IS NOT NULL AND s."id" = c."mediatorId")
+  OR (c."mediatorId" IS NULL AND (s."roomId" = c."roomId" OR EXISTS (
+    SELECT 1 FROM "StaffSkill" t WHERE t."staffId" = s."id" AND t."kind" = 'type' AND t."value" = c."disputeType"))))`;
+
 /** Mediators' week, leave and skills; session types; sessions, their busy blocks and participants. */
 export function createSchedulingRepository(db: Sql) {
   /** Active mediators, with what they specialise in and speak. */
@@ -112,11 +129,44 @@ export function createSchedulingRepository(db: Sql) {
     return [...byId.values()];
   }
 
+  /** Rows of a mediator and one of their skills each (or none), ordered by mediator, as records. */
+  function grouped(rows: readonly { id: string; name: string | null; roomId: string | null; kind: string | null; value: string | null }[]): MediatorRecord[] {
+    const byId = new Map<string, MediatorRecord>();
+    for (const r of rows) {
+      let m = byId.get(r.id);
+      if (!m) byId.set(r.id, (m = { id: r.id, name: r.name!, roomId: r.roomId, types: [], languages: [] }));
+      if (r.kind !== null) (r.kind === "type" ? m.types : m.languages).push(r.value!);
+    }
+    return [...byId.values()];
+  }
+
   return {
     // ---- mediators -------------------------------------------------------------------------------
 
     /** Active mediators, with what they specialise in and speak. */
     mediators,
+
+    /**
+     * A case and the mediators who may take it (mediatorsFor's) in one statement, for a search that
+     * would otherwise wait for the case before asking for its mediators; null when there is no such case.
+     */
+    async searchCase(caseId: string): Promise<{ case: SearchCase; mediators: MediatorRecord[] } | null> {
+      const rows = await db.query<SearchCase & { staffId: string | null; name: string | null; staffRoomId: string | null; kind: string | null; value: string | null }>(sql`
+        SELECT c."id", c."disputeType", c."roomId", c."mediatorId",
+          s."id" AS "staffId", s."name", s."roomId" AS "staffRoomId", k."kind", k."value"
+        FROM "Case" c
+          LEFT JOIN "Staff" s ON ${ELIGIBLE}
+          LEFT JOIN "StaffSkill" k ON k."staffId" = s."id"
+        WHERE c."id" = ${caseId}
+        ORDER BY s."id"`);
+      const first = rows[0];
+      if (!first) return null;
+      const found: SearchCase = { id: first.id, disputeType: first.disputeType, roomId: first.roomId, mediatorId: first.mediatorId };
+      // No one fits: every mediator, as mediatorsFor (a second statement, for a case no room takes).
+      if (first.staffId === null && !found.mediatorId) return { case: found, mediators: await mediators() };
+      const staffRows = rows.filter((r) => r.staffId !== null).map((r) => ({ ...r, id: r.staffId!, roomId: r.staffRoomId }));
+      return { case: found, mediators: grouped(staffRows) };
+    },
 
     /**
      * The mediators who may take a case, as eligibleMediators (find-slots.ts) picks them from
@@ -134,13 +184,7 @@ export function createSchedulingRepository(db: Sql) {
         WHERE s."role" = 'mediator' AND s."active" = ${true} AND ${fit}
         ORDER BY s."id"`);
       if (rows.length === 0 && !c.mediatorId) return mediators();
-      const byId = new Map<string, MediatorRecord>();
-      for (const r of rows) {
-        let m = byId.get(r.id);
-        if (!m) byId.set(r.id, (m = { id: r.id, name: r.name, roomId: r.roomId, types: [], languages: [] }));
-        if (r.kind !== null) (r.kind === "type" ? m.types : m.languages).push(r.value!);
-      }
-      return [...byId.values()];
+      return grouped(rows);
     },
 
     /** Weekly hours, of only `staffIds` when given (a search reads its candidates', not the centre's). */
