@@ -1,14 +1,16 @@
 // `npm run bench [-- --json] [-- --only=a,b]`: every benchmark, figures printed at the end. Targets live
 // in the README. Parts: classify, conversation, web (the floor, SQLite, PostgreSQL with one and two
 // instances), sqlite or pg (the floor and that database only), telegram, scheduling (slot search, contended
-// bookings, a reminder burst; --reminders=N, default 10,000, ≈ 333 s a database at Telegram's 30/s).
+// bookings, a reminder burst; --reminders=N, default 10,000, ≈ 333 s a database at Telegram's 30/s),
+// documents (PDF render time and size per kind against plain pdfkit; --renders=N, default 200).
 import { benchClassify } from "./classify.js";
 import { benchConversation } from "./conversation.js";
+import { benchDocuments } from "./documents.js";
 import { benchScheduling } from "./scheduling.js";
 import { benchTelegram } from "./telegram.js";
 import { benchWebChat } from "./web-chat.js";
 
-const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling"];
+const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling", "documents"];
 const json = process.argv.includes("--json");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
@@ -28,6 +30,10 @@ if (wanted("telegram")) results.telegram = await benchTelegram({ concurrency: [1
 if (wanted("scheduling")) {
   const reminders = Number(process.argv.find((a) => a.startsWith("--reminders="))?.slice(12) ?? 10_000);
   results.scheduling = await benchScheduling({ reminders, postgres: true });
+}
+if (wanted("documents")) {
+  const renders = Number(process.argv.find((a) => a.startsWith("--renders="))?.slice(10) ?? 200);
+  results.documents = await benchDocuments({ renders });
 }
 
 if (json) console.log(JSON.stringify(results));

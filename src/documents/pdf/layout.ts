@@ -62,14 +62,18 @@ export function breakLines(doc: Doc, text: string, width: number, indent = 0): L
       let w = measure(unit);
       if (current && currentWidth + w > width - lineIndent) push(false);
       if (!current && unit === " ") continue;
-      // A word longer than a whole line (a URL) is cut where it reaches the edge.
+      // A word longer than a whole line (a URL) is cut where it reaches the edge, measured a character at a
+      // time (measuring each longer prefix would be quadratic in a 200-character link).
       while (w > width - lineIndent) {
-        let cut = 1;
-        while (cut < unit.length && measure(unit.slice(0, cut + 1)) <= width - lineIndent) cut++;
-        current = unit.slice(0, cut);
+        const chars = [...unit];
+        let cut = 0;
+        let cutWidth = 0;
+        while (cut < chars.length && cutWidth + measure(chars[cut]!) <= width - lineIndent) cutWidth += measure(chars[cut++]!);
+        cut = Math.max(cut, 1);
+        current = chars.slice(0, cut).join("");
         currentWidth = measure(current);
         push(false);
-        unit = unit.slice(cut);
+        unit = chars.slice(cut).join("");
         w = measure(unit);
       }
       current += unit;

@@ -211,6 +211,8 @@ async function renderPdf<K extends DocumentKind>(rawTemplate: DocumentTemplate<K
     size: "A4",
     margins: MARGIN,
     bufferPages: true,
+    // The document's first font: pdfkit would otherwise parse Helvetica's metrics for every document.
+    font: cjkFont() as unknown as string,
     displayTitle: true,
     lang: "zh-CN",
     info: {
@@ -230,8 +232,6 @@ async function renderPdf<K extends DocumentKind>(rawTemplate: DocumentTemplate<K
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  doc.registerFont("cjk", cjkFont() as unknown as string);
-  doc.font("cjk");
   const value = placeholderValues(template, fields, meta);
   const ctx: Ctx<DocumentKind> = { doc, template, fields, meta, value, fill: (s) => fillPlaceholders(s, value) };
   doc.y = doc.page.margins.top;
