@@ -43,6 +43,12 @@ import { createVideoRouter } from "./http/video.routes.js";
 import { createSecretStore } from "./db/secrets.js";
 import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
 import { createManageLinks } from "./scheduling/manage-link.js";
+import { createDocumentJobHandlers } from "./documents/case-documents.js";
+import { createDocumentLinks } from "./documents/document-link.js";
+import { createDocumentRepository } from "./documents/document.repository.js";
+import type { IssueDeps } from "./documents/issue-document.js";
+import { createPdfRenderer } from "./documents/pdf/render-pdf.js";
+import { createDocumentsRouter } from "./http/documents.routes.js";
 import type { VideoService } from "./video/port.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker, type JobWorkerDeps } from "./jobs/worker.js";
@@ -84,6 +90,8 @@ export interface Running {
   cases: CaseDeps;
   /** Join links of video sessions (`PUBLIC_BASE_URL/join/<token>`), signed with the key every instance shares. */
   joinLinks: JoinLinks;
+  /** Issuing and serving documents (the staff API and tests issue through it). */
+  documents: IssueDeps;
   close(): Promise<void>;
 }
 
@@ -127,11 +135,27 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     codePrefix: config.CASE_CODE_PREFIX,
     onJobsDue: () => worker?.kick(),
   };
+  const secrets = createSecretStore(sql, clock);
+  // Documents: rendered here (an embedded CJK font, no system font), served through the ledger.
+  const documents: IssueDeps = {
+    cases,
+    documents: createDocumentRepository(sql),
+    deliveries: createDeliveryRepository(sql),
+    files,
+    links: createDocumentLinks({ secrets, publicBaseUrl: config.publicBaseUrl }),
+    secrets,
+    messenger,
+    linkDays: config.DOCUMENT_LINK_DAYS,
+    openWithinDays: config.DOCUMENT_OPEN_DAYS,
+    renderer: createPdfRenderer(),
+    centreName: config.centre.nameZh,
+  };
   // Sessions are video when LiveKit is configured; otherwise phone (a party away) or on site.
   const scheduling: SchedulingDeps = { cases, scheduling: createSchedulingRepository(sql), video: !!config.livekit };
   const dialogue = createDialogue({
     cases,
     scheduling,
+    documents,
     // joinLinks is made below with the video service; a mediator's "open the room" asks it when pressed.
     ...(config.livekit ? { joinLinks: { url: (p: Parameters<JoinLinks["url"]>[0]) => joinLinks.url(p) } } : {}),
     classifier,
@@ -185,7 +209,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   // Video mediation: only with LiveKit configured (its SDK loads only then); without it a join link says
   // that the session does not use video.
-  const secrets = createSecretStore(sql, clock);
   const joinLinks = createJoinLinks({ sql, publicBaseUrl: config.publicBaseUrl, secrets });
   let video: VideoService | null = null;
   if (config.livekit) {
@@ -223,6 +246,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         ...(config.livekit ? { joinLinks, markAbsentees: (o: { sessionId: string; now: Date }) => markAbsentees({ sql }, o) } : {}),
         logger,
       }),
+      ...createDocumentJobHandlers({ ...documents, ...(config.centre.dutyPhone ? { dutyPhone: config.centre.dutyPhone } : {}) }),
       ...createHandoffJobHandlers({ repos, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
@@ -270,6 +294,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         onJobsDue: () => worker?.kick(),
       }),
       createManageRouter({ scheduling, secrets }),
+      createDocumentsRouter(documents),
       createSchedulingRouter({
         scheduling,
         staffToken: config.STAFF_API_TOKEN,
@@ -311,6 +336,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     cases,
     telegram,
     joinLinks,
+    documents,
     async close() {
       // The poll stops and its lease is released first, so another instance takes over at once.
       await poller?.stop();

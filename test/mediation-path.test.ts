@@ -391,6 +391,19 @@ describe("the whole video mediation on the web chat, the other side in New York"
     expect(shown(toMediator)).toContain("打开视频（主持）");
     expect(await caseRow()).toMatchObject({ status: "in_mediation", mediatorId: MEDIATOR });
 
+    // The case is accepted with the booking, so its acceptance notice is served to both; each presses 收到.
+    await app.worker.sweep();
+    const noticeC = [...bookedC, ...(await claimantInbox())];
+    const noticeR = [...bookedR, ...(await respondentInbox())];
+    for (const [who, got] of [[claimant, noticeC], [respondent, noticeR]] as const) {
+      expect(got.some((m) => m.kind === "file" && m.name === `${code} 受理通知书.pdf`)).toBe(true);
+      who.last = got;
+      await who.press("收到");
+      expect(who.text()).toContain(`收到《受理通知书》（案件 ${code}）`);
+    }
+    await claimantInbox(); // read past the answers to 收到
+    await respondentInbox();
+
     // 6. Reminders: each once, in each one's zone, each with its own join link.
     const links: Record<string, string> = {};
     const expected: [number, string, string][] = [

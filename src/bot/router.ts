@@ -15,6 +15,7 @@ import { askCancel, back, intakeFlow, keepFile, startIntake } from "./flows/inta
 import { availabilityFlow } from "./flows/respond/availability.flow.js";
 import { consentButton, respondFlow } from "./flows/respond/respond.flow.js";
 import { handleBookingButton, startBooking } from "./flows/booking/booking.flow.js";
+import { handleDocumentButton } from "./flows/documents/documents.flow.js";
 import { askWithdraw, confirmWithdraw, showCase, showStatus, statusFlow } from "./flows/status/status.flow.js";
 import { recognise, looksEnglish, type Intent } from "./intents.js";
 import { handleMediatorTurn } from "./mediator.js";
@@ -346,6 +347,8 @@ async function globalButton(turn: Turn): Promise<boolean> {
   if (await consentButton(turn)) return true;
   // Booking: a time, more times, yes or no to the other party's time, change or cancel.
   if (await handleBookingButton(turn)) return true;
+  // A served document: 收到.
+  if (await handleDocumentButton(turn)) return true;
   if (b === "voice:wrong") {
     if (turn.state.active === "intake" && turn.state.intake) back(turn);
     else say(turn, "voice.retry", {}, menu(turn));

@@ -6,6 +6,7 @@ import { caseAssignedJob } from "./case-assigned.js";
 import type { StatusChange } from "./case.repository.js";
 import { acceptDeadline, triageDeadline } from "./deadlines.js";
 import { slaTerms, type CaseDeps } from "./deps.js";
+import { caseNoticeJob, noticeFor } from "../documents/case-documents.js";
 import { assertTransition } from "./lifecycle.js";
 import { RESIDENT_NOTIFY, residentHearsOf } from "./notify-residents.js";
 import { roomExists } from "./routing.js";
@@ -118,6 +119,9 @@ export async function changeCaseStatus(deps: CaseDeps, input: ChangeStatusInput)
         now,
       );
     }
+    // The notice this step issues (受理, 终止调解, 不予受理), served to the parties as a document.
+    const notice = noticeFor(from, input.to, input.outcome);
+    if (notice) await enqueueJob(tx, caseNoticeJob({ caseId: input.caseId, kind: notice, at: now, reason: input.notice ?? input.reason }), now);
     if (input.to === "in_mediation" && current.resolveDueAt) {
       await scheduleSla(tx, terms, { caseId: input.caseId, stage: "resolve", deadline: current.resolveDueAt, now });
     }

@@ -109,6 +109,10 @@ const schema = z
     LIVEKIT_API_SECRET: optionalString,
     /** Minutes before a video session's start from which its room can be entered. */
     JOIN_WINDOW_MINUTES: intFromEnv(15, 0, 24 * 60),
+    /** Days a document's download link works. */
+    DOCUMENT_LINK_DAYS: intFromEnv(30, 1, 365),
+    /** A party who has not opened a served document after this many days gets it again, and staff are told. */
+    DOCUMENT_OPEN_DAYS: intFromEnv(3, 1, 60),
   })
   .superRefine((env, ctx) => {
     // Without a token the staff API answers only to the machine itself; any setting that lets other

@@ -1,19 +1,6 @@
 import { sql, type Sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
-
-export const DOCUMENT_KINDS = [
-  "acceptance_notice",
-  "session_notice",
-  "agreement",
-  "termination_notice",
-  "rejection_notice",
-  "service_proof",
-] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
-
-export function isDocumentKind(v: unknown): v is DocumentKind {
-  return typeof v === "string" && (DOCUMENT_KINDS as readonly string[]).includes(v);
-}
+import type { DocumentKind } from "./fields.js";
 
 /** An issued document (never changed; see the Document model). */
 export interface DocumentRecord {

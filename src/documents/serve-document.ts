@@ -101,7 +101,7 @@ async function tellStaffPaper(deps: ServiceDeps, c: CaseRecord, doc: DocumentRec
     name: documentName(locale, doc),
     role: docText(locale, `role.${p.role}`),
     who: p.name ? ` ${p.name}` : "",
-    why: docText(locale, p.serviceChannel === "chat" ? "staff.paper.noChat" : "staff.paper.post"),
+    why: docText(locale, p.serviceChannel === "post" ? "staff.paper.post" : "staff.paper.noChat"),
     address: p.serviceAddress ?? docText(locale, "noAddress"),
   });
   for (const staff of await caseOwners(deps, c)) {

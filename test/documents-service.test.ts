@@ -1,0 +1,162 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Outbound } from "../src/bot/messages.js";
+import { acceptCase } from "../src/cases/change-status.js";
+import { DAY } from "../src/lib/clock.js";
+import { newId } from "../src/lib/ids.js";
+import { startTestApp, type TestApp } from "./support/app.js";
+import { delivered, fileWageClaim } from "./support/consent.js";
+import { all, one, sql } from "./support/query.js";
+
+// pdftotext comes from Debian's poppler-utils, which .ci/run installs; only a laptop without it skips.
+const PDFTOTEXT = fs.existsSync("/usr/bin/pdftotext");
+if (!PDFTOTEXT && process.env.CI) throw new Error("pdftotext is missing: apt-get install poppler-utils");
+
+function pdfText(bytes: Buffer): string {
+  const file = path.join(os.tmpdir(), `onedoor-${newId()}.pdf`);
+  fs.writeFileSync(file, bytes);
+  try {
+    return execFileSync("/usr/bin/pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+describe.skipIf(!PDFTOTEXT)("documents served electronically (电子送达), with proof of each step", () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await startTestApp();
+  });
+  afterEach(async () => {
+    await app.stop();
+  });
+
+  /**
+   * A web claimant files a wage claim (consenting to service in this chat); the other side (known from
+   * the story) is recorded with a paper address; the room's mediator accepts the case.
+   */
+  async function acceptedCase() {
+    const { claimant, code } = await fileWageClaim(app, "claimant");
+    const c = await one<{ id: string; roomId: string }>(app.t.sql, sql`SELECT "id", "roomId" FROM "Case" WHERE "code" = ${code}`);
+    await app.t.sql.execute(sql`
+      UPDATE "Party" SET "name" = '王老板', "serviceChannel" = 'post', "serviceAddress" = '某县某镇建设路 8 号'
+      WHERE "caseId" = ${c.id} AND "role" = 'respondent'`);
+    const mediator = await one<{ id: string; name: string }>(app.t.sql, sql`
+      SELECT "id", "name" FROM "Staff" WHERE "roomId" = ${c.roomId} AND "role" = 'mediator' AND "active" = ${true} ORDER BY "id" LIMIT 1`);
+    await acceptCase(app.cases, { caseId: c.id, mediatorId: mediator.id, actor: `staff:${mediator.id}` });
+    await app.worker.sweep();
+    return { claimant, code, caseId: c.id, mediator };
+  }
+
+  const served = (out: Outbound[]) => {
+    const file = out.find((o): o is Extract<Outbound, { kind: "file" }> => o.kind === "file" && o.mime === "application/pdf");
+    const note = out.find((o): o is Extract<Outbound, { kind: "text" }> => o.kind === "text" && /\/documents\//.test(o.text));
+    return { file, note, link: note?.text.match(/https?:\/\/\S+\/documents\/\S+/)?.[0] };
+  };
+
+  it("the acceptance notice reaches the claimant's chat as a PDF with its code; the link opens it and 收到 acknowledges it, each recorded once", async () => {
+    const { claimant, code, caseId, mediator } = await acceptedCase();
+
+    // What the claimant's chat was given: the PDF, and a line with its download link and a 收到 button.
+    const { file, note, link } = served(await delivered(app, "claimant"));
+    expect(file?.name).toBe(`${code} 受理通知书.pdf`);
+    expect(file?.caption).toContain(code);
+    expect(note?.text).toContain("看过后请点「收到」");
+    expect(note?.buttons?.flat().map((b) => b.label)).toContain("收到");
+
+    const doc = await one<{ id: string; sha256: string; fileRef: string; number: string; version: number }>(app.t.sql, sql`
+      SELECT "id", "sha256", "fileRef", "number", "version" FROM "Document" WHERE "caseId" = ${caseId} AND "kind" = 'acceptance_notice'`);
+    expect(doc).toMatchObject({ number: `${code}-SL`, version: 1 });
+    expect(file?.ref).toBe(doc.fileRef);
+    expect(file?.caption).toContain(doc.sha256);
+
+    // The link gives the very bytes recorded, and the PDF reads as the notice of this case.
+    const pathname = new URL(link!).pathname;
+    const res = await fetch(`${app.url}${pathname}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("x-content-sha256")).toBe(doc.sha256);
+    const text = pdfText(Buffer.from(await res.arrayBuffer()));
+    expect(text).toContain("受理通知书");
+    expect(text).toContain(code);
+    expect(text).toContain(mediator.name);
+
+    const delivery = () =>
+      one<{ state: string; createdAt: Date; sentAt: Date | null; openedAt: Date | null; acknowledgedAt: Date | null }>(app.t.sql, sql`
+        SELECT "state", "createdAt", "sentAt", "openedAt", "acknowledgedAt" FROM "Delivery" WHERE "documentId" = ${doc.id} AND "recipient" = 'claimant'`);
+    const openedAt = app.clock.now();
+    expect(await delivery()).toMatchObject({ state: "sent", openedAt, acknowledgedAt: null });
+
+    // Fetched again an hour later: the first opening stands.
+    app.clock.advance(3600_000);
+    expect((await fetch(`${app.url}${pathname}`)).status).toBe(200);
+    expect((await delivery()).openedAt).toEqual(openedAt);
+
+    // 收到, as the claimant presses it under the notice.
+    claimant.last = [note!];
+    await claimant.press("收到");
+    expect(claimant.text()).toContain(`已记下您在`);
+    expect(claimant.text()).toContain(code);
+    const acknowledgedAt = app.clock.now();
+    expect((await delivery()).acknowledgedAt).toEqual(acknowledgedAt);
+    claimant.last = [note!];
+    await claimant.press("收到");
+    expect(claimant.text()).toContain("已确认收到");
+    expect((await delivery()).acknowledgedAt).toEqual(acknowledgedAt);
+
+    // The other side gave a paper address: nothing was sent to them, and the mediator was told to post it.
+    const paper = await all<{ staffId: string; text: string }>(app.t.sql, sql`
+      SELECT "staffId", "text" FROM "Notification" WHERE "caseId" = ${caseId} AND "kind" = 'document_paper'`);
+    expect(paper).toEqual([{ staffId: mediator.id, text: expect.stringContaining("《受理通知书》需纸质送达给被申请人 王老板") }]);
+    expect(paper[0]!.text).toContain("某县某镇建设路 8 号");
+    expect(await all(app.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "documentId" = ${doc.id}`)).toHaveLength(1);
+
+    // Opened in time, so the check three days on sends nothing more.
+    app.clock.advance(3 * DAY);
+    await app.worker.sweep();
+    expect(await all(app.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "documentId" = ${doc.id}`)).toHaveLength(1);
+  });
+
+  it("a tampered link gets a page and no document; an expired one says so; neither records an opening", async () => {
+    const { caseId } = await acceptedCase();
+    const { link } = served(await delivered(app, "claimant"));
+    const pathname = new URL(link!).pathname;
+    const tampered = pathname.slice(0, -3) + (pathname.endsWith("AAA") ? "BBB" : "AAA");
+    const bad = await fetch(`${app.url}${tampered}`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("text/html");
+    const page = await bad.text();
+    expect(page).toContain("这个链接无效");
+    expect(page).not.toContain("%PDF");
+
+    app.clock.advance(31 * DAY);
+    const late = await fetch(`${app.url}${pathname}`);
+    expect(late.status).toBe(410);
+    expect(await late.text()).toContain("已过期");
+    const opened = await all(app.t.sql, sql`
+      SELECT 1 FROM "Delivery" WHERE "caseId" = ${caseId} AND "documentId" IS NOT NULL AND "openedAt" IS NOT NULL`);
+    expect(opened).toHaveLength(0);
+  });
+
+  it("not opened within three days: sent again once with a plain reminder, and the mediator is told", async () => {
+    const { code, caseId, mediator } = await acceptedCase();
+    const doc = await one<{ id: string }>(app.t.sql, sql`SELECT "id" FROM "Document" WHERE "caseId" = ${caseId} AND "kind" = 'acceptance_notice'`);
+    app.clock.advance(3 * DAY);
+    await app.worker.sweep();
+    const again = (await delivered(app, "claimant")).filter((o) => o.kind === "text" && o.text.includes("还没有打开"));
+    expect(again).toHaveLength(1);
+    expect((again[0] as { text: string }).text).toContain(code);
+    const files = await all(app.t.sql, sql`SELECT "id" FROM "Delivery" WHERE "documentId" = ${doc.id} AND "recipient" = 'claimant'`);
+    expect(files).toHaveLength(2);
+    const told = await all<{ staffId: string; text: string }>(app.t.sql, sql`
+      SELECT "staffId", "text" FROM "Notification" WHERE "caseId" = ${caseId} AND "kind" = 'document_unopened'`);
+    expect(told).toEqual([{ staffId: mediator.id, text: expect.stringContaining("没有打开《受理通知书》，已重新发送") }]);
+
+    // The sweep running again sends nothing more.
+    await app.worker.sweep();
+    expect(await all(app.t.sql, sql`SELECT "id" FROM "Delivery" WHERE "documentId" = ${doc.id}`)).toHaveLength(2);
+  });
+});
