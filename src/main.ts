@@ -48,6 +48,7 @@ import { createDocumentLinks } from "./documents/document-link.js";
 import { createDocumentRepository } from "./documents/document.repository.js";
 import type { IssueDeps } from "./documents/issue-document.js";
 import { createPdfRenderer } from "./documents/pdf/render-pdf.js";
+import { issueSessionNotice } from "./documents/session-notice.js";
 import { createDocumentsRouter } from "./http/documents.routes.js";
 import type { VideoService } from "./video/port.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
@@ -243,6 +244,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         localeOf: (channel, userId) => conversations.localeOf(channel, userId),
         centre: config.centre,
         manageLinks: createManageLinks({ secrets, publicBaseUrl: config.publicBaseUrl }),
+        sessionNotice: (n) => issueSessionNotice(documents, n),
         ...(config.livekit ? { joinLinks, markAbsentees: (o: { sessionId: string; now: Date }) => markAbsentees({ sql }, o) } : {}),
         logger,
       }),

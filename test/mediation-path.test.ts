@@ -391,15 +391,21 @@ describe("the whole video mediation on the web chat, the other side in New York"
     expect(shown(toMediator)).toContain("打开视频（主持）");
     expect(await caseRow()).toMatchObject({ status: "in_mediation", mediatorId: MEDIATOR });
 
-    // The case is accepted with the booking, so its acceptance notice is served to both; each presses 收到.
+    // Booking accepted the case: both get the acceptance notice and their own session notice as PDFs, and press 收到 under each.
     await app.worker.sweep();
     const noticeC = [...bookedC, ...(await claimantInbox())];
     const noticeR = [...bookedR, ...(await respondentInbox())];
     for (const [who, got] of [[claimant, noticeC], [respondent, noticeR]] as const) {
-      expect(got.some((m) => m.kind === "file" && m.name === `${code} 受理通知书.pdf`)).toBe(true);
-      who.last = got;
-      await who.press("收到");
-      expect(who.text()).toContain(`收到《受理通知书》（案件 ${code}）`);
+      const pdfs = got.filter((m) => m.kind === "file" && m.mime === "application/pdf").map((m) => (m as { name: string }).name);
+      expect(pdfs.sort()).toEqual([`${code} 受理通知书.pdf`, `${code} 调解通知书.pdf`]);
+      const acks = got.filter((m) => m.kind === "text" && m.buttons?.flat().some((b) => b.label === "收到"));
+      const acked: string[] = [];
+      for (const note of acks) {
+        who.last = [note];
+        await who.press("收到");
+        acked.push(who.text().match(/收到《(.+?)》（案件 /)![1]!);
+      }
+      expect(acked.sort()).toEqual(["受理通知书", "调解通知书"]);
     }
     await claimantInbox(); // read past the answers to 收到
     await respondentInbox();

@@ -37,6 +37,9 @@ export function caseNoticeJob(p: { caseId: string; kind: CaseNoticeKind; at: Dat
   };
 }
 
+/** Where a notice would print the mediator's phone and the centre recorded none. */
+export const NO_PHONE = "请在本聊天中联系";
+
 /** A party as documents print them: a name always (the role when none was given). */
 export function documentParties(parties: readonly PartyRecord[]): Party[] {
   return parties.map((p) => {
@@ -72,7 +75,7 @@ export function createDocumentJobHandlers(deps: IssueDeps & { dutyPhone?: string
           fields: {
             parties: ps,
             case: { disputeType: typeName(c), receivedAt: c.createdAt, acceptedAt: at, contactBy: new Date(at.getTime() + 2 * DAY) },
-            mediator: { name: mediator?.name ?? "调解员", phone: mediator?.phone ?? deps.dutyPhone ?? "12348" },
+            mediator: { name: mediator?.name ?? "调解员", phone: mediator?.phone ?? deps.dutyPhone ?? NO_PHONE },
           },
         });
       } else if (p.kind === "termination_notice") {

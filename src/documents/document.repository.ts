@@ -52,6 +52,13 @@ export function createDocumentRepository(db: Sql) {
       return db.query<DocumentRecord>(sql`SELECT ${COLUMNS} FROM "Document" WHERE "caseId" = ${caseId} ORDER BY "issuedAt", "number", "version"`);
     },
 
+    /** The newest version of a document number (what a correction replaces). */
+    async latestOfNumber(number: string, tx: Sql = db): Promise<DocumentRecord | null> {
+      const [row] = await tx.query<DocumentRecord>(sql`
+        SELECT ${COLUMNS} FROM "Document" WHERE "number" = ${number} ORDER BY "version" DESC LIMIT 1`);
+      return row ?? null;
+    },
+
     /** The version that corrects this one, if any: a document with one is superseded. */
     async correctionOf(id: string, tx: Sql = db): Promise<DocumentRecord | null> {
       const [row] = await tx.query<DocumentRecord>(sql`SELECT ${COLUMNS} FROM "Document" WHERE "replacesId" = ${id}`);

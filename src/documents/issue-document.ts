@@ -24,6 +24,10 @@ const NUMBER_SUFFIX: Record<DocumentKind, string> = {
   service_proof: "HZ",
 };
 
+/** 文书编号: the case code and the kind's letters, and a party's ordinal where each party gets their own. */
+export const documentNumber = (code: string, kind: DocumentKind, party?: number) =>
+  `${code}-${NUMBER_SUFFIX[kind]}${party === undefined ? "" : `-${party}`}`;
+
 export interface IssueInput<K extends DocumentKind> {
   caseId: string;
   kind: K;
@@ -32,8 +36,10 @@ export interface IssueInput<K extends DocumentKind> {
   issueKey: string;
   /** "system", "staff:<id>". */
   actor: string;
-  /** A correction: the version this one replaces (the newest of its kind for the case, when true). */
+  /** A correction: the version this one replaces. */
   replaces?: DocumentRecord | null;
+  /** The document number when it is not the case's one of its kind (a session notice per party). */
+  number?: string;
   /** Serve it to the parties now (default); false for one staff keep (the proof of service). */
   serve?: false | ServeOptions;
 }
@@ -64,7 +70,7 @@ export async function issueDocument<K extends DocumentKind>(deps: IssueDeps, inp
     throw new AppError("BAD_INPUT", `Document ${replaces.id} is not a ${input.kind} of case ${c.code}`);
   }
   const version = replaces ? replaces.version + 1 : 1;
-  const number = replaces?.number ?? `${c.code}-${NUMBER_SUFFIX[input.kind]}`;
+  const number = replaces?.number ?? input.number ?? documentNumber(c.code, input.kind);
   const issuedAt = deps.cases.clock.now();
   const { template, version: templateVersion } = await templateFor(deps, input.kind);
   const bytes = await deps.renderer.render(template, input.fields, {

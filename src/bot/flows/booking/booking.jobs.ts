@@ -12,6 +12,8 @@ import { sessionIcs } from "../../../scheduling/ics.js";
 import type { ManageLinks } from "../../../scheduling/manage-link.js";
 import type { MeetingPrefs, ParticipantRecord, SessionRecord } from "../../../scheduling/scheduling.repository.js";
 import type { JoinLinks } from "../../../video/join-link.js";
+import { NO_PHONE } from "../../../documents/case-documents.js";
+import type { SessionNoticeInput } from "../../../documents/session-notice.js";
 import type { Outbound } from "../../messages.js";
 import { tr, type TextKey } from "../../texts.js";
 import { confirmButtons, manageButtons, modeText, noSlotsMessage, offerMessage, BOOK } from "./booking.messages.js";
@@ -24,7 +26,9 @@ export interface BookingJobDeps {
   files: FileStore;
   /** The language a person's chat is in (the respondent's may differ from the case's). */
   localeOf: (channel: string, userId: string) => Promise<string | null>;
-  centre: { nameZh: string; nameEn: string };
+  centre: { nameZh: string; nameEn: string; dutyPhone?: string };
+  /** Issues and serves each party's 调解通知书 (documents/session-notice.ts); absent = the chat messages only. */
+  sessionNotice?: (n: SessionNoticeInput) => Promise<unknown>;
   /** Present when LiveKit is configured. */
   joinLinks?: JoinLinks;
   /** Each party's page to see, move or cancel the session in a browser (scheduling/manage-link.ts). */
@@ -175,6 +179,7 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
     }
     const staff = await staffRepo.byId(s.staffId);
     const parties = await repo.meetingPrefs(s.caseId);
+    const participants = await repo.participants(s.id);
     for (const p of parties) {
       const locale = await localeFor(p, c.language);
       const how = tr(locale, `booking.how.${s.mode}` as TextKey, { centre: locale === "en" ? deps.centre.nameEn : deps.centre.nameZh });
@@ -186,8 +191,25 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
         how,
       });
       const messages: Outbound[] = [{ kind: "text", text, buttons: manageButtons(locale, c.code, s.id) }, await icsFile(s, c.code, locale)];
-      if (deps.manageLinks) messages.push({ kind: "link", text: tr(locale, "booking.manage.page"), url: await deps.manageLinks.url({ partyId: p.id, sessionEndsAt: s.endsAt }) });
+      const manageUrl = deps.manageLinks ? await deps.manageLinks.url({ partyId: p.id, sessionEndsAt: s.endsAt }) : null;
+      if (manageUrl) messages.push({ kind: "link", text: tr(locale, "booking.manage.page"), url: manageUrl });
       await toParty(p, ctx.jobId, messages, s.caseId);
+      // The written notice (调解通知书), its QR code the party's own way in: the room, else the manage page.
+      const url = (await joinLink(s, participants.find((x) => x.partyId === p.id))) ?? manageUrl;
+      if (deps.sessionNotice && url) {
+        await deps.sessionNotice({
+          caseId: c.id,
+          sessionId: s.id,
+          version: s.version,
+          partyId: p.id,
+          start: s.startsAt,
+          end: s.endsAt,
+          mode: modeText("zh-CN", s.mode),
+          place: tr("zh-CN", `booking.place.${s.mode}` as TextKey, { centre: deps.centre.nameZh }),
+          joinUrl: url,
+          mediator: { name: staff?.name ?? "-", phone: staff?.phone ?? deps.centre.dutyPhone ?? NO_PHONE },
+        });
+      }
     }
     const names = parties.map((p) => `${p.name ?? t(staffLocale, `party.role.${p.role}` as never)}${p.channel ? "" : "☎"}`).join("、");
     const moved = s.version > 1;
@@ -200,7 +222,7 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
           type: t(staffLocale, `type.${c.disputeType}`),
           parties: names,
         });
-    const mediator = (await repo.participants(s.id)).find((p) => p.role === "mediator");
+    const mediator = participants.find((p) => p.role === "mediator");
     const link = await joinLink(s, mediator);
     const extra: Outbound[] = [await icsFile(s, c.code, staffLocale)];
     if (link) extra.push({ kind: "link", text: tr(staffLocale, "booking.staff.openRoom"), url: link });
