@@ -3,6 +3,7 @@
 // broken by hand and justified with character spacing, as Chinese formal documents are set.
 
 import type PDFDocument from "pdfkit";
+import { cjkFont } from "./font.js";
 
 export type Doc = InstanceType<typeof PDFDocument>;
 
@@ -36,6 +37,27 @@ function units(text: string): string[] {
   return out;
 }
 
+// Advance widths in font units, per code point, for the life of the process (there is one font). Measuring
+// through pdfkit would shape every character with fontkit's full GSUB/GPOS pipeline in every document,
+// which was most of a render; Chinese text is set on plain advances anyway.
+const advances = new Map<number, number>();
+
+/** Width of `s` in points at `size`, on the glyphs' advance widths. */
+export function textWidth(s: string, size: number): number {
+  const font = cjkFont();
+  let units = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    let a = advances.get(cp);
+    if (a === undefined) {
+      a = font.glyphForCodePoint(cp).advanceWidth;
+      advances.set(cp, a);
+    }
+    units += a;
+  }
+  return (units * size) / font.unitsPerEm;
+}
+
 export interface Line {
   text: string;
   width: number;
@@ -44,10 +66,10 @@ export interface Line {
   indent: number;
 }
 
-/** Break `text` (newlines kept) into lines of at most `width` points, the first indented by `indent`. */
-export function breakLines(doc: Doc, text: string, width: number, indent = 0): Line[] {
+/** Break `text` (newlines kept) set at `size` into lines of at most `width` points, the first indented by `indent`. */
+export function breakLines(text: string, size: number, width: number, indent = 0): Line[] {
   const lines: Line[] = [];
-  const measure = (s: string) => doc.widthOfString(s);
+  const measure = (s: string) => textWidth(s, size);
   for (const para of text.split("\n")) {
     let current = "";
     let currentWidth = 0;
@@ -80,6 +102,18 @@ export function breakLines(doc: Doc, text: string, width: number, indent = 0): L
       currentWidth += w;
     }
     push(true);
+    // A paragraph does not end on a line of one character (a 孤字): take the last unit of the line before.
+    const [prev, last] = lines.slice(-2);
+    if (prev && last && !prev.last && units(last.text).length === 1 && [...last.text].length <= 2) {
+      const moved = units(prev.text);
+      if (moved.length >= 4) {
+        const unit = moved.at(-1)!;
+        prev.text = prev.text.slice(0, -unit.length);
+        prev.width = measure(prev.text);
+        last.text = unit + last.text;
+        last.width = measure(last.text);
+      }
+    }
   }
   return lines;
 }
@@ -94,7 +128,7 @@ export function ensureSpace(doc: Doc, height: number): void {
 }
 
 /** Draw one line at (x, y) — y its top — justified to `width` unless it is a paragraph's last line. */
-function drawLine(doc: Doc, line: Line, x: number, y: number, width: number, align: "left" | "center" | "right" | "justify"): void {
+function drawLine(doc: Doc, line: Line, size: number, x: number, y: number, width: number, align: "left" | "center" | "right" | "justify"): void {
   const chars = [...line.text].length;
   const room = width - line.indent - line.width;
   let dx = line.indent;
@@ -102,7 +136,7 @@ function drawLine(doc: Doc, line: Line, x: number, y: number, width: number, ali
   if (align === "justify" && !line.last && chars > 1) {
     spacing = room / (chars - 1);
     // A line left short by a long word that moved down stays ragged rather than spaced out.
-    if (spacing > doc.widthOfString("一") * 0.5) spacing = 0;
+    if (spacing > size * 0.5) spacing = 0;
   } else if (align === "center") dx = room / 2;
   else if (align === "right") dx = room;
   doc.text(line.text, x + dx, y, { lineBreak: false, characterSpacing: spacing });
@@ -113,9 +147,9 @@ export function paragraph(doc: Doc, text: string, style: TextStyle, opts: { x?: 
   const x = opts.x ?? doc.page.margins.left;
   const width = opts.width ?? doc.page.width - doc.page.margins.left - doc.page.margins.right;
   doc.fontSize(style.size).fillColor(style.color ?? "black");
-  for (const line of breakLines(doc, text, width, opts.indent ?? 0)) {
+  for (const line of breakLines(text, style.size, width, opts.indent ?? 0)) {
     ensureSpace(doc, style.leading);
-    drawLine(doc, line, x, doc.y + (style.leading - style.size * 1.45) / 2, width, opts.align ?? "justify");
+    drawLine(doc, line, style.size, x, doc.y + (style.leading - style.size * 1.45) / 2, width, opts.align ?? "justify");
     doc.y += style.leading;
   }
 }
@@ -132,8 +166,7 @@ export interface Column {
 export function table(doc: Doc, columns: Column[], rows: string[][], style: TextStyle & { padding: number; minRowHeight?: number; labelFill?: string }): void {
   const x0 = doc.page.margins.left;
   const heightOf = (cells: string[]) => {
-    doc.fontSize(style.size);
-    const tallest = Math.max(...cells.map((c, i) => breakLines(doc, c, columns[i]!.width - 2 * style.padding).length));
+    const tallest = Math.max(...cells.map((c, i) => breakLines(c, style.size, columns[i]!.width - 2 * style.padding).length));
     return tallest * style.leading + 2 * style.padding;
   };
   const drawRow = (cells: string[], opts: { fill?: string; fillFirst?: string; min?: number }) => {

@@ -75,6 +75,9 @@ describe.skipIf(skip)("the PDF renderer", () => {
     const later = await render("termination_notice", { ...EXAMPLE_META.termination_notice, issuedAt: new Date("2026-11-24T08:00:00Z") });
     const other = await renderer.render(template("termination_notice"), { ...EXAMPLE_FIELDS.termination_notice, termination: { reason: "申请人撤回调解申请" } }, EXAMPLE_META.termination_notice);
     expect(new Set([sha256(base), sha256(later), sha256(other)]).size).toBe(3);
+    // Each carries its own subset under its own name, so files merged into one keep every glyph.
+    const subsetNames = [base, later, other].map((pdf) => poppler("pdffonts", pdf).split("\n")[2]!.split("+")[0]);
+    expect(new Set(subsetNames).size).toBe(3);
     expect(poppler("pdftotext", later).replace(/\s+/g, "")).toContain("2026年11月24日");
   });
 

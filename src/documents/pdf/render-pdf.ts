@@ -8,7 +8,7 @@ import { channelLabel, chineseNumber, contentDigest, formatDate, formatDateTime,
 import type { DocumentRenderer, RenderMeta } from "../port.js";
 import { fillPlaceholders, validateTemplate, type Block, type DocumentTemplate } from "../template.js";
 import { cjkFont } from "./font.js";
-import { ensureSpace, paragraph, table, type Doc, type TextStyle } from "./layout.js";
+import { ensureSpace, paragraph, table, textWidth, type Doc, type TextStyle } from "./layout.js";
 
 const MARGIN = { top: 64, bottom: 88, left: 72, right: 72 };
 const BODY: TextStyle = { size: 12, leading: 22 };
@@ -74,9 +74,8 @@ function drawIssuer(ctx: Ctx<DocumentKind>, seal: Buffer | undefined): void {
   const top = doc.y;
   // Right-aligned, four characters in from the margin, as a seal sits over the issuer's name and date.
   const right = doc.page.width - doc.page.margins.right - 4 * BODY.size;
-  doc.fontSize(BODY.size);
   const lines = [template.centreName, formatDate(meta.issuedAt, meta.timeZone)];
-  const width = Math.max(...lines.map((l) => doc.widthOfString(l)));
+  const width = Math.max(...lines.map((l) => textWidth(l, BODY.size)));
   const x = right - width;
   paragraph(doc, lines.join("\n"), BODY, { x, width, align: "center" });
   if (seal) {
@@ -142,9 +141,8 @@ function drawBlock(ctx: Ctx<DocumentKind>, block: Block, next: Block | undefined
       const terms = (ctx.fields as DocumentFields<"agreement">).terms;
       terms.forEach((term, i) => {
         const label = `${chineseNumber(i + 1)}、`;
-        doc.fontSize(BODY.size);
         // Hanging indent: the number sits in the first-line indent, the text wraps under the text.
-        const hang = 2 * BODY.size + doc.widthOfString(label);
+        const hang = 2 * BODY.size + textWidth(label, BODY.size);
         ensureSpace(doc, BODY.leading);
         const y = doc.y;
         paragraph(doc, label, BODY, { x: doc.page.margins.left + 2 * BODY.size, width: hang, align: "left" });
@@ -199,7 +197,7 @@ function drawFooters(doc: Doc, meta: RenderMeta, digest: string): void {
     const left = `案件编号 ${meta.caseCode}　文书编号 ${meta.documentNo}　第${meta.version}版`;
     const page = `第 ${i - start + 1} 页　共 ${count} 页`;
     doc.text(left, x, y, { lineBreak: false });
-    doc.text(page, x + w - doc.widthOfString(page), y, { lineBreak: false });
+    doc.text(page, x + w - textWidth(page, FOOTER.size), y, { lineBreak: false });
     doc.text(`内容摘要（SHA-256）${digest}`, x, y + FOOTER.leading, { lineBreak: false });
   }
 }
@@ -232,6 +230,11 @@ async function renderPdf<K extends DocumentKind>(rawTemplate: DocumentTemplate<K
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
+  // pdfkit names the subset from the font's resource id (BZZZZZ+ in every document), so two documents
+  // merged into one file would carry different subsets under one name and a viewer may keep only one.
+  // Name it from the content digest instead: six of A–J, the same for the same input. (A private field
+  // of the pinned pdfkit, set before any text uses the font; the render test checks the prefix.)
+  (doc as unknown as { _font: { id: string } })._font.id = `F${String(parseInt(digest.slice(0, 8), 16) % 1e6).padStart(6, "0")}`;
   const value = placeholderValues(template, fields, meta);
   const ctx: Ctx<DocumentKind> = { doc, template, fields, meta, value, fill: (s) => fillPlaceholders(s, value) };
   doc.y = doc.page.margins.top;
