@@ -50,6 +50,7 @@ import type { IssueDeps } from "./documents/issue-document.js";
 import { createPdfRenderer } from "./documents/pdf/render-pdf.js";
 import { issueSessionNotice } from "./documents/session-notice.js";
 import { createDocumentsRouter } from "./http/documents.routes.js";
+import { createStaffDocumentsRouter } from "./http/staff-documents.routes.js";
 import type { VideoService } from "./video/port.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker, type JobWorkerDeps } from "./jobs/worker.js";
@@ -269,6 +270,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         logger,
       }),
       ...(telegram?.router ? [telegram.router] : []),
+      // Before the staff API: a template's seal image is larger than its JSON limit.
+      createStaffDocumentsRouter({ documents, staffToken: config.STAFF_API_TOKEN }),
       createWebChatRouter({
         dialogue,
         conversations,

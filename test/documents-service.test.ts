@@ -120,6 +120,86 @@ describe.skipIf(!PDFTOTEXT)("documents served electronically (电子送达), wit
     expect(await all(app.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "documentId" = ${doc.id}`)).toHaveLength(1);
   });
 
+  it("the 送达回证 lists the real delivery events with their times; staff read each document's service per party", async () => {
+    const { claimant, code, caseId } = await acceptedCase();
+    const { note, link } = served(await delivered(app, "claimant"));
+    const doc = await one<{ id: string }>(app.t.sql, sql`SELECT "id" FROM "Document" WHERE "caseId" = ${caseId} AND "kind" = 'acceptance_notice'`);
+    const party = await one<{ id: string }>(app.t.sql, sql`SELECT "id" FROM "Party" WHERE "caseId" = ${caseId} AND "role" = 'claimant'`);
+    const sentAt = app.clock.now();
+    app.clock.advance(90 * 60_000); // opened an hour and a half later,
+    await fetch(`${app.url}${new URL(link!).pathname}`);
+    app.clock.advance(5 * 60_000); // and acknowledged five minutes after that
+    claimant.last = [note!];
+    await claimant.press("收到");
+
+    const listed = (await (await fetch(`${app.url}/api/staff/cases/${code}/documents`)).json()) as {
+      documents: { id: string; kind: string; service: { partyId: string; events: { at: string; event: string }[] }[] }[];
+    };
+    const mine = listed.documents.find((x) => x.kind === "acceptance_notice")!.service.find((x) => x.partyId === party.id)!;
+    expect(mine.events.map((e) => e.event)).toEqual(["已发送", "已送达（网页已接收）", "已打开文书", "已确认收到（点击「收到」）"]);
+    expect(mine.events.map((e) => e.at)).toEqual([sentAt, sentAt, new Date(sentAt.getTime() + 90 * 60_000), new Date(sentAt.getTime() + 95 * 60_000)].map((d) => d.toISOString()));
+
+    const res = await fetch(`${app.url}/api/staff/documents/${doc.id}/proof`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ partyId: party.id, staffId: "duty_labor" }),
+    });
+    expect(res.status).toBe(201);
+    const proof = ((await res.json()) as { document: { id: string; file: string; number: string } }).document;
+    expect(proof.number).toMatch(new RegExp(`^${code}-SL-1-HZ-\\d$`)); // the notice, its version, the party's place
+    const text = pdfText(Buffer.from(await (await fetch(`${app.url}${proof.file}`)).arrayBuffer()));
+    expect(text).toContain("送达回证");
+    expect(text).toContain(code);
+    expect(text).toContain("受理通知书");
+    // The acceptance at 10:00 Beijing time, opened at 11:30, acknowledged at 11:35, each as recorded.
+    for (const line of ["已发送", "已送达", "已打开文书", "已确认收到"]) expect(text).toContain(line);
+    for (const time of ["10:00:00", "11:30:00", "11:35:00"]) expect(text).toContain(time);
+
+    // Asked again with nothing new: the same proof, not another.
+    const again = await fetch(`${app.url}/api/staff/documents/${doc.id}/proof`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ partyId: party.id, staffId: "duty_labor" }),
+    });
+    expect(((await again.json()) as { document: { id: string } }).document.id).toBe(proof.id);
+  });
+
+  it("a centre's template is checked when saved: a missing or unknown field is refused, naming it; a good one is used from the next document", async () => {
+    const put = (template: unknown, staffId = "supervisor") =>
+      fetch(`${app.url}/api/staff/templates/acceptance_notice`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ staffId, template }),
+      });
+    const supervisor = await one<{ id: string }>(app.t.sql, sql`SELECT "id" FROM "Staff" WHERE "role" = 'supervisor' ORDER BY "id" LIMIT 1`);
+    const { template } = (await (await fetch(`${app.url}/api/staff/templates/acceptance_notice/default`)).json()) as { template: { blocks: { type: string; text?: string }[]; centreName: string } };
+
+    // Without the mediator's name (a required field): refused, and the message names it.
+    const withoutMediator = { ...template, blocks: template.blocks.map((b) => (b.text ? { ...b, text: b.text.replaceAll("{mediator.name}", "调解员") } : b)) };
+    const missing = await put(withoutMediator, supervisor.id);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("mediator.name");
+
+    const unknown = await put({ ...template, blocks: [...template.blocks, { type: "paragraph", text: "请携带{claimant.idCard}" }] }, supervisor.id);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("claimant.idCard");
+
+    // A mediator may not change the centre's wording.
+    expect((await put(template, "duty_labor")).status).toBe(403);
+
+    const changed = { ...template, centreName: "青山县矛盾纠纷多元化解中心" };
+    const ok = await put(changed, supervisor.id);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ kind: "acceptance_notice", version: 1 });
+    expect(await all(app.t.sql, sql`SELECT 1 FROM "Document"`)).toHaveLength(0);
+
+    const { caseId } = await acceptedCase();
+    const doc = await one<{ templateVersion: number; fileRef: string }>(app.t.sql, sql`
+      SELECT "templateVersion", "fileRef" FROM "Document" WHERE "caseId" = ${caseId} AND "kind" = 'acceptance_notice'`);
+    expect(doc.templateVersion).toBe(1);
+    expect(pdfText(fs.readFileSync(path.join(app.t.dir, doc.fileRef)))).toContain("青山县矛盾纠纷多元化解中心");
+  });
+
   it("a tampered link gets a page and no document; an expired one says so; neither records an opening", async () => {
     const { caseId } = await acceptedCase();
     const { link } = served(await delivered(app, "claimant"));
