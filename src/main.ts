@@ -46,7 +46,9 @@ import { createManageLinks } from "./scheduling/manage-link.js";
 import { createDocumentJobHandlers } from "./documents/case-documents.js";
 import { createDocumentLinks } from "./documents/document-link.js";
 import { createDocumentRepository } from "./documents/document.repository.js";
-import type { IssueDeps } from "./documents/issue-document.js";
+import { createAgreementJobHandlers } from "./documents/agreement-jobs.js";
+import type { SigningDeps } from "./documents/sign-agreement.js";
+import { createSignatureRepository } from "./documents/signature.repository.js";
 import { createPdfRenderer } from "./documents/pdf/render-pdf.js";
 import { issueSessionNotice } from "./documents/session-notice.js";
 import { createDocumentsRouter } from "./http/documents.routes.js";
@@ -93,7 +95,7 @@ export interface Running {
   /** Join links of video sessions (`PUBLIC_BASE_URL/join/<token>`), signed with the key every instance shares. */
   joinLinks: JoinLinks;
   /** Issuing and serving documents (the staff API and tests issue through it). */
-  documents: IssueDeps;
+  documents: SigningDeps;
   close(): Promise<void>;
 }
 
@@ -139,7 +141,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   };
   const secrets = createSecretStore(sql, clock);
   // Documents: rendered here (an embedded CJK font, no system font), served through the ledger.
-  const documents: IssueDeps = {
+  const documents: SigningDeps = {
     cases,
     documents: createDocumentRepository(sql),
     deliveries: createDeliveryRepository(sql),
@@ -151,6 +153,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     openWithinDays: config.DOCUMENT_OPEN_DAYS,
     renderer: createPdfRenderer(),
     centreName: config.centre.nameZh,
+    signatures: createSignatureRepository(sql),
+    courtName: config.COURT_NAME,
   };
   // Sessions are video when LiveKit is configured; otherwise phone (a party away) or on site.
   const scheduling: SchedulingDeps = { cases, scheduling: createSchedulingRepository(sql), video: !!config.livekit };
@@ -250,6 +254,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         logger,
       }),
       ...createDocumentJobHandlers({ ...documents, ...(config.centre.dutyPhone ? { dutyPhone: config.centre.dutyPhone } : {}) }),
+      ...createAgreementJobHandlers(documents),
       ...createHandoffJobHandlers({ repos, clock, zone: config.CENTRE_TIMEZONE, messenger, conversations, handoffs }),
       ...telegram?.jobHandlers,
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),

@@ -15,7 +15,7 @@ import { askCancel, back, intakeFlow, keepFile, startIntake } from "./flows/inta
 import { availabilityFlow } from "./flows/respond/availability.flow.js";
 import { consentButton, respondFlow } from "./flows/respond/respond.flow.js";
 import { handleBookingButton, startBooking } from "./flows/booking/booking.flow.js";
-import { handleDocumentButton } from "./flows/documents/documents.flow.js";
+import { handleDocumentButton, handleSigningCode } from "./flows/documents/documents.flow.js";
 import { askWithdraw, confirmWithdraw, showCase, showStatus, statusFlow } from "./flows/status/status.flow.js";
 import { recognise, looksEnglish, type Intent } from "./intents.js";
 import { handleMediatorTurn } from "./mediator.js";
@@ -95,6 +95,8 @@ export async function route(turn: Turn, staff: LinkedStaff | null): Promise<void
   const command = commandOf(turn);
   if (command) return runCommand(turn, command);
   if (await globalButton(turn)) return;
+  // A signing code typed after 签署: before any reading of the text (six digits are no intent).
+  if (!inbound.button && (await handleSigningCode(turn))) return;
 
   const intent = inbound.button ? null : recognise(turn.text);
   const active = turn.state.active;

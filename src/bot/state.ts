@@ -126,6 +126,8 @@ export const stateSchema = z.object({
     })
     .optional(),
   handoff: z.object({ id: z.string(), openedAt: z.string(), ackedAt: z.string().optional() }).optional(),
+  /** 签署 was pressed and a code sent: six digits typed next are that code for this agreement version. */
+  signing: z.object({ documentId: z.string(), until: z.string() }).optional(),
   /** Risk seen in this conversation: a page goes out once per episode (see safety.ts). */
   safety: z
     .object({ lastRiskAt: z.string(), pagedAt: z.string(), flags: z.array(z.enum(RISK_FLAGS)) })

@@ -6,7 +6,7 @@ import type { JobInput } from "../jobs/job.repository.js";
 import type { Logger } from "../lib/logger.js";
 import type { WorkingHours } from "../lib/working-hours.js";
 import type { SchedulingDeps } from "../scheduling/deps.js";
-import type { ServiceDeps } from "../documents/deps.js";
+import type { SigningDeps } from "../documents/sign-agreement.js";
 import type { Transcriber } from "../speech/port.js";
 import type { ConversationRepository } from "./conversation.repository.js";
 import type { HandoffRepository } from "./flows/handoff/handoff.repository.js";
@@ -30,7 +30,7 @@ export interface DialogueDeps {
   /** Availability, slots and sessions: the booking flow and the mediator's schedule. */
   scheduling: SchedulingDeps;
   /** Documents served in the chat (收到, signing); absent = their buttons say the document is not found. */
-  documents?: ServiceDeps;
+  documents?: SigningDeps;
   /** Join links of video sessions (the mediator's "open the room"); absent without LiveKit. */
   joinLinks?: { url(p: { sessionId: string; participantId: string; notAfter: Date }): Promise<string> };
   classifier: Classifier;

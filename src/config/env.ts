@@ -113,6 +113,8 @@ const schema = z
     DOCUMENT_LINK_DAYS: intFromEnv(30, 1, 365),
     /** A party who has not opened a served document after this many days gets it again, and staff are told. */
     DOCUMENT_OPEN_DAYS: intFromEnv(3, 1, 60),
+    /** The court the parties apply to for judicial confirmation of an agreement (named in the reminders). */
+    COURT_NAME: z.string().min(1).max(60).default("县人民法院"),
   })
   .superRefine((env, ctx) => {
     // Without a token the staff API answers only to the machine itself; any setting that lets other

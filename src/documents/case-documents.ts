@@ -40,6 +40,11 @@ export function caseNoticeJob(p: { caseId: string; kind: CaseNoticeKind; at: Dat
 /** Where a notice would print the mediator's phone and the centre recorded none. */
 export const NO_PHONE = "请在本聊天中联系";
 
+const ROLE_ORDER: Record<PartyRecord["role"], number> = { claimant: 0, respondent: 1, other: 2 };
+
+/** The parties in the order documents list them: claimants, respondents, then others. */
+export const inDocumentOrder = (parties: readonly PartyRecord[]) => [...parties].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]);
+
 /** A party as documents print them: a name always (the role when none was given). */
 export function documentParties(parties: readonly PartyRecord[]): Party[] {
   return parties.map((p) => {
@@ -65,7 +70,7 @@ export function createDocumentJobHandlers(deps: IssueDeps & { dutyPhone?: string
       const c = await cases.byId(p.caseId);
       if (!c) return;
       const at = new Date(p.at);
-      const ps = documentParties(await parties.ofCase(c.id));
+      const ps = documentParties(inDocumentOrder(await parties.ofCase(c.id)));
       const base = { caseId: c.id, issueKey: `${p.kind}:${c.id}:${p.at}`, actor: "system" };
       if (p.kind === "acceptance_notice") {
         const mediator = c.mediatorId ? await staff.byId(c.mediatorId) : null;

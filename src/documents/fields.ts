@@ -22,11 +22,19 @@ export interface Party {
 }
 
 export interface Signer {
+  /** Not printed: the party who signs on this line (the signatures are matched to it). */
+  partyId?: string;
   /** As printed: 申请人, 被申请人, 人民调解员, 受送达人. */
   role: string;
   name: string;
   /** Absent: the block leaves a line to sign by hand. */
-  signed?: { at: Date; channel: string; identity: string };
+  signed?: {
+    at: Date;
+    channel: string;
+    identity: string;
+    /** SHA-256 of the version the signer reviewed and signed (an agreement's final copy prints it). */
+    signedSha256?: string;
+  };
 }
 
 export interface DeliveryEvent {
@@ -58,6 +66,11 @@ export interface AgreementFields {
   performance: { method: string; deadline: Date };
   mediator: { name: string };
   signatures: Signer[];
+  /**
+   * Not printed: which terms fall due when and who is owed them, so the committee asks the creditor
+   * on each deadline whether it was done (People's Mediation Law art. 31). `term` counts from 1.
+   */
+  obligations?: { term: number; due: Date; creditor: "claimant" | "respondent" }[];
 }
 
 export interface TerminationNoticeFields {

@@ -49,6 +49,7 @@ const CHANNEL_LABELS: Record<string, string> = {
   phone: "电话",
   post: "邮寄",
   in_person: "现场",
+  staff: "调解员在中心系统确认",
 };
 /** A channel code as people read it; a code we do not know is printed as given. */
 export const channelLabel = (channel: string) => CHANNEL_LABELS[channel] ?? channel;

@@ -40,6 +40,8 @@ export interface IssueInput<K extends DocumentKind> {
   replaces?: DocumentRecord | null;
   /** The document number when it is not the case's one of its kind (a session notice per party). */
   number?: string;
+  /** An agreement with its signatures: the version the parties signed (same number and version). */
+  signedFrom?: DocumentRecord | null;
   /** Serve it to the parties now (default); false for one staff keep (the proof of service). */
   serve?: false | ServeOptions;
 }
@@ -69,8 +71,9 @@ export async function issueDocument<K extends DocumentKind>(deps: IssueDeps, inp
   if (replaces && (replaces.caseId !== c.id || replaces.kind !== input.kind)) {
     throw new AppError("BAD_INPUT", `Document ${replaces.id} is not a ${input.kind} of case ${c.code}`);
   }
-  const version = replaces ? replaces.version + 1 : 1;
-  const number = replaces?.number ?? input.number ?? documentNumber(c.code, input.kind);
+  const signedFrom = input.signedFrom ?? null;
+  const version = signedFrom ? signedFrom.version : replaces ? replaces.version + 1 : 1;
+  const number = signedFrom?.number ?? replaces?.number ?? input.number ?? documentNumber(c.code, input.kind);
   const issuedAt = deps.cases.clock.now();
   const { template, version: templateVersion } = await templateFor(deps, input.kind);
   const bytes = await deps.renderer.render(template, input.fields, {
@@ -87,7 +90,7 @@ export async function issueDocument<K extends DocumentKind>(deps: IssueDeps, inp
     number,
     version,
     replacesId: replaces?.id ?? null,
-    signedFromId: null,
+    signedFromId: signedFrom?.id ?? null,
     templateVersion,
     fields: JSON.stringify(input.fields),
     fileRef,

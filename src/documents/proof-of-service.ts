@@ -5,7 +5,7 @@ import type { Delivery } from "../notify/delivery.repository.js";
 import type { DocumentRecord } from "./document.repository.js";
 import type { DeliveryEvent, Signer } from "./fields.js";
 import { channelLabel } from "./fill.js";
-import { documentParties } from "./case-documents.js";
+import { documentParties, inDocumentOrder } from "./case-documents.js";
 import { issueDocument, type IssueDeps } from "./issue-document.js";
 import { KIND_TITLES } from "./fields.js";
 
@@ -37,7 +37,7 @@ export async function issueProofOfService(deps: IssueDeps, p: { documentId: stri
   const doc = await deps.documents.byId(p.documentId);
   if (!doc) throw new AppError("NOT_FOUND", `No document ${p.documentId}`);
   if (doc.kind === "service_proof") throw new AppError("BAD_INPUT", "A proof of service is not itself served");
-  const records = await deps.cases.repos.parties.ofCase(doc.caseId);
+  const records = inDocumentOrder(await deps.cases.repos.parties.ofCase(doc.caseId));
   const ordinal = records.findIndex((r) => r.id === p.partyId);
   const party = records[ordinal];
   if (!party) throw new AppError("NOT_FOUND", `No party ${p.partyId} in the document's case`);

@@ -8,7 +8,7 @@ import { AppError } from "../lib/errors.js";
 import type { Button, Outbound } from "../bot/messages.js";
 import type { ServiceDeps } from "./deps.js";
 import type { DocumentRecord } from "./document.repository.js";
-import { docText } from "./documents.texts.js";
+import { docText, type DocumentTextKey } from "./documents.texts.js";
 
 export const DOCUMENT_CHECK = "document.check";
 
@@ -35,13 +35,22 @@ export async function caseOwners(deps: ServiceDeps, c: CaseRecord): Promise<Staf
   return room.length > 0 ? room : staff.active(["duty", "supervisor"]);
 }
 
+/** Tells the case's staff (its mediator, else its room) once per key: paper service, an unopened document, a locked signing. */
+export async function tellCaseStaff(deps: ServiceDeps, c: CaseRecord, n: { key: string; kind: string; text: string }): Promise<void> {
+  const notifyDeps = { repos: { notifications: deps.cases.repos.notifications, staff: deps.cases.repos.staff }, clock: deps.cases.clock, messenger: deps.messenger };
+  for (const staff of await caseOwners(deps, c)) {
+    await notifyStaff(notifyDeps, { dedupeKey: `${n.key}:${staff.id}`, staff, kind: n.kind, text: n.text, caseId: c.id });
+  }
+}
+
 export interface ServeOptions {
   /** 1 the first time; 2 when sent again because it was not opened. Part of each delivery's key. */
   attempt?: number;
   /** Which parties (default: every party of the case). */
   partyIds?: readonly string[];
-  /** More choices under the document (an agreement's 签署). */
-  buttons?: Button[][];
+  /** More choices under the document (an agreement's 签署), and the line that asks for them. */
+  buttons?: (doc: DocumentRecord, locale: Locale) => Button[][];
+  note?: DocumentTextKey;
 }
 
 /**
@@ -65,13 +74,13 @@ export async function serveDocument(deps: ServiceDeps, doc: DocumentRecord, opti
       continue;
     }
     const link = await deps.links.url({ documentId: doc.id, partyId: p.id, expiresAt });
-    const params = { name: documentName(locale, doc), code: c.code, link, days: deps.linkDays, sha: doc.sha256 };
+    const params = { name: documentName(locale, doc), code: c.code, link, days: deps.linkDays, sha: doc.sha256, version: doc.version };
     const messages: Outbound[] = [
       { kind: "file", name: fileNameOf(c.code, doc), mime: "application/pdf", ref: doc.fileRef, caption: docText(locale, "caption", params) },
       {
         kind: "text",
-        text: docText(locale, attempt > 1 ? "resent" : "served", params),
-        buttons: [[{ label: docText(locale, "ack"), data: `${ACK_PREFIX}${doc.id}` }], ...(options.buttons ?? [])],
+        text: docText(locale, attempt > 1 ? "resent" : (options.note ?? "served"), params),
+        buttons: [[{ label: docText(locale, "ack"), data: `${ACK_PREFIX}${doc.id}` }], ...(options.buttons?.(doc, locale) ?? [])],
       },
     ];
     await deps.messenger.send(p.channel, p.channelUserId, messages, {
@@ -104,12 +113,7 @@ async function tellStaffPaper(deps: ServiceDeps, c: CaseRecord, doc: DocumentRec
     why: docText(locale, p.serviceChannel === "post" ? "staff.paper.post" : "staff.paper.noChat"),
     address: p.serviceAddress ?? docText(locale, "noAddress"),
   });
-  for (const staff of await caseOwners(deps, c)) {
-    await notifyStaff(
-      { repos: { notifications: deps.cases.repos.notifications, staff: deps.cases.repos.staff }, clock: deps.cases.clock, messenger: deps.messenger },
-      { dedupeKey: `doc-paper:${doc.id}:${p.id}:${staff.id}`, staff, kind: "document_paper", text, caseId: c.id },
-    );
-  }
+  await tellCaseStaff(deps, c, { key: `doc-paper:${doc.id}:${p.id}`, kind: "document_paper", text });
 }
 
 /**
@@ -142,11 +146,6 @@ export async function checkDocumentOpened(deps: ServiceDeps, documentId: string)
       who: p.name ? ` ${p.name}` : "",
       days: deps.openWithinDays,
     });
-    for (const staff of await caseOwners(deps, c)) {
-      await notifyStaff(
-        { repos: { notifications: deps.cases.repos.notifications, staff: deps.cases.repos.staff }, clock: deps.cases.clock, messenger: deps.messenger },
-        { dedupeKey: `doc-unopened:${doc.id}:${p.id}:${staff.id}`, staff, kind: "document_unopened", text, caseId: c.id },
-      );
-    }
+    await tellCaseStaff(deps, c, { key: `doc-unopened:${doc.id}:${p.id}`, kind: "document_unopened", text });
   }
 }

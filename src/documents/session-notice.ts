@@ -1,7 +1,7 @@
 import { t } from "../i18n/index.js";
 import { AppError } from "../lib/errors.js";
 import type { DocumentRecord } from "./document.repository.js";
-import { documentParties } from "./case-documents.js";
+import { documentParties, inDocumentOrder } from "./case-documents.js";
 import { documentNumber, issueDocument, type IssueDeps } from "./issue-document.js";
 
 export interface SessionNoticeInput {
@@ -28,7 +28,7 @@ export interface SessionNoticeInput {
 export async function issueSessionNotice(deps: IssueDeps, n: SessionNoticeInput): Promise<DocumentRecord> {
   const c = await deps.cases.repos.cases.byId(n.caseId);
   if (!c) throw new AppError("NOT_FOUND", `No case ${n.caseId}`);
-  const records = await deps.cases.repos.parties.ofCase(c.id);
+  const records = inDocumentOrder(await deps.cases.repos.parties.ofCase(c.id));
   const ordinal = records.findIndex((p) => p.id === n.partyId);
   if (ordinal < 0) throw new AppError("NOT_FOUND", `No party ${n.partyId} in case ${c.code}`);
   const parties = documentParties(records);

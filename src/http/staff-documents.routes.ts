@@ -3,9 +3,11 @@ import { z } from "zod";
 import { defaultTemplate } from "../documents/default-templates.js";
 import type { DocumentRecord } from "../documents/document.repository.js";
 import { DOCUMENT_KINDS, type DocumentKind } from "../documents/fields.js";
-import { templateFor, type IssueDeps } from "../documents/issue-document.js";
+import { templateFor } from "../documents/issue-document.js";
 import { deliveryEvents, issueProofOfService } from "../documents/proof-of-service.js";
 import { fileNameOf } from "../documents/serve-document.js";
+import { draftAgreement, type SigningDeps } from "../documents/sign-agreement.js";
+import { endOfLocalDay } from "../lib/time.js";
 import { validateTemplate } from "../documents/template.js";
 import { isSupervisor } from "../cases/authorise.js";
 import { EXAMPLE_FIELDS, EXAMPLE_META } from "../documents/examples.js";
@@ -14,6 +16,31 @@ import { requireStaff } from "./staff.routes.js";
 
 const kindParam = z.enum(DOCUMENT_KINDS);
 const proofBody = z.object({ partyId: z.string().min(1).max(64), staffId: z.string().min(1).max(100) }).strict();
+/** A local calendar day (2026-12-10) means by the end of it in the centre's zone; an instant is taken as given. */
+const when = (zone: string) =>
+  z.union([
+    z.string().regex(/^\d{4}-\d{2}-\d{2}$/).transform((d) => endOfLocalDay(zone, new Date(`${d}T12:00:00Z`))),
+    z.string().datetime({ offset: true }).transform((d) => new Date(d)),
+  ]);
+const agreementBody = (zone: string) =>
+  z
+    .object({
+      staffId: z.string().min(1).max(100),
+      facts: z.string().trim().min(1).max(4000),
+      issues: z.string().trim().min(1).max(2000),
+      responsibility: z.string().trim().min(1).max(2000),
+      terms: z
+        .array(z.object({ text: z.string().trim().min(1).max(1000), due: when(zone).optional(), creditor: z.enum(["claimant", "respondent"]).optional() }).strict())
+        .min(1)
+        .max(30),
+      performanceMethod: z.string().trim().min(1).max(1000),
+      performanceBy: when(zone),
+      parties: z
+        .array(z.object({ partyId: z.string().min(1).max(64), name: z.string().trim().min(1).max(100).optional(), details: z.array(z.string().trim().min(1).max(200)).max(8).optional() }).strict())
+        .max(20)
+        .optional(),
+    })
+    .strict();
 const templateBody = z.object({ staffId: z.string().min(1).max(100), template: z.unknown() }).strict();
 
 function documentView(d: DocumentRecord) {
@@ -39,11 +66,11 @@ function documentView(d: DocumentRecord) {
  * templates a centre changes without a release (checked when saved: a missing or unknown field is
  * refused here, never at render time).
  */
-export function createStaffDocumentsRouter(deps: { documents: IssueDeps; staffToken: string | undefined }): Router {
+export function createStaffDocumentsRouter(deps: { documents: SigningDeps; staffToken: string | undefined }): Router {
   const d = deps.documents;
   const router = express.Router();
   // A template carries its seal image (up to 200 KB); parsed here, before the staff API's small limit.
-  router.use(["/api/staff/documents", "/api/staff/templates", "/api/staff/cases/:code/documents"], requireStaff(deps.staffToken), express.json({ limit: "400kb" }));
+  router.use(["/api/staff/documents", "/api/staff/templates", "/api/staff/cases/:code/documents", "/api/staff/cases/:code/agreement"], requireStaff(deps.staffToken), express.json({ limit: "400kb" }));
 
   router.get("/api/staff/cases/:code/documents", async (req, res) => {
     const c = await d.cases.repos.cases.byCode(req.params.code);
@@ -71,6 +98,18 @@ export function createStaffDocumentsRouter(deps: { documents: IssueDeps; staffTo
     res.setHeader("Content-Disposition", `inline; filename="${c?.code ?? doc.id}.pdf"; filename*=UTF-8''${encodeURIComponent(fileNameOf(c?.code ?? "", doc))}`);
     res.setHeader("X-Content-SHA256", doc.sha256);
     res.type("application/pdf").send(bytes);
+  });
+
+  /**
+   * The mediator drafts the agreement (or corrects the last draft): issued as the next version and
+   * served to the parties to review and sign with a one-time code.
+   */
+  router.post("/api/staff/cases/:code/agreement", async (req, res) => {
+    const c = await d.cases.repos.cases.byCode(req.params.code);
+    if (!c) throw new AppError("NOT_FOUND", `no case ${req.params.code}`);
+    const body = agreementBody(d.cases.zone).parse(req.body ?? {});
+    const doc = await draftAgreement(d, { caseId: c.id, ...body });
+    res.status(201).json({ document: documentView(doc) });
   });
 
   /** 送达回证 of a document for one party, from the delivery records as they stand now. */

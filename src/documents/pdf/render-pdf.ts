@@ -93,7 +93,8 @@ function drawSignatures(ctx: Ctx<"agreement" | "service_proof">): void {
     s.role,
     s.name,
     s.signed
-      ? `签署时间：${formatDateTime(s.signed.at, meta.timeZone)}\n签署方式：${channelLabel(s.signed.channel)}\n身份核验：${s.signed.identity}`
+      ? `签署时间：${formatDateTime(s.signed.at, meta.timeZone)}\n签署方式：${channelLabel(s.signed.channel)}\n身份核验：${s.signed.identity}` +
+        (s.signed.signedSha256 ? `\n所签文本 SHA-256：${s.signed.signedSha256}` : "")
       : "签名（或盖章、按指印）：\n\n日期：　　　　年　　月　　日",
   ]);
   doc.y += 6;
