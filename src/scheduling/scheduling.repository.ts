@@ -88,7 +88,8 @@ const SESSION_COLUMNS = sql`s."id", s."caseId", s."staffId", s."sessionTypeId", 
  * each row read with every id of an IN list in turn, which for a search's sessions (read by time, then
  * sifted by mediator) was the slowest of its reads; a join hashes or looks up the ids. Padded with
  * NULLs (which join nothing) to a power of two: a search's list of mediators varies in length, and each
- * length would be another statement text to prepare and keep.
+ * length would be another statement text to prepare and keep. The ids are distinct (mediators'): unlike
+ * IN, a join would return a repeated id's rows twice.
  */
 function idTable(ids: readonly string[]) {
   const padded: (string | null)[] = [...ids];
@@ -108,7 +109,8 @@ export interface SearchCase {
 
 /**
  * Staff `s` who may take case `c`, as eligibleMediators (find-slots.ts) picks them, no-one-fits fallback
- * aside: the case's own mediator, or those who take its type or sit in its room (mediatorsFor's, from a row).
+ * aside: the case's own mediator, or those who take its type or sit in its room; mediatorsFor's rule, on
+ * the case's row.
  */
 const ELIGIBLE = sql`s."role" = 'mediator' AND s."active" = ${true} AND (
   (c."mediatorId" IS NOT NULL AND s."id" = c."mediatorId")
