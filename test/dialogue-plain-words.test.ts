@@ -39,7 +39,7 @@ describe("plain words understood", () => {
     ["我的案子现在怎么样了", "还没有登记过案件"],
     ["转人工", "在这里回复您"],
     ["怎么预约视频调解", "先登记纠纷"],
-    ["能把受理通知书发给我吗", "还不能在这里直接发给您"],
+    ["能把受理通知书发给我吗", "这里还没有发给您的文书"],
   ])("a first message %s gets its answer, not the legal-consultation reply", async (text, expected) => {
     const r = new Resident(makeDialogue(caseDeps(t), classifier()));
     await r.say(text);
@@ -128,8 +128,9 @@ describe("plain words understood", () => {
     await r.say("怎么预约视频调解");
     expect(r.text()).toContain(`对方还没同意调解，暂时不能约时间。对方一回复，我就告诉您（案件 ${code}）`);
     expect(buttons(r.last).map((b) => b.data)).toContain("cmd:human");
+    // Documents come once the case is accepted: none yet, said plainly.
     await r.say("要通知书");
-    expect(r.text()).toContain("还不能在这里直接发给您");
+    expect(r.text()).toContain("这里还没有发给您的文书。案件受理后，受理通知书会发到这里");
     expect(buttons(r.last).map((b) => b.data)).toContain("cmd:human");
   });
 

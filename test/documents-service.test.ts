@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Outbound } from "../src/bot/messages.js";
-import { acceptCase } from "../src/cases/change-status.js";
+import { acceptCase, closeCase } from "../src/cases/change-status.js";
 import { DAY } from "../src/lib/clock.js";
 import { newId } from "../src/lib/ids.js";
 import { startTestApp, type TestApp } from "./support/app.js";
@@ -198,6 +198,32 @@ describe.skipIf(!PDFTOTEXT)("documents served electronically (电子送达), wit
       SELECT "templateVersion", "fileRef" FROM "Document" WHERE "caseId" = ${caseId} AND "kind" = 'acceptance_notice'`);
     expect(doc.templateVersion).toBe(1);
     expect(pdfText(fs.readFileSync(path.join(app.t.dir, doc.fileRef)))).toContain("青山县矛盾纠纷多元化解中心");
+  });
+
+  it("我的文书 lists what was served with fresh links; 要纸质文书 stops e-service, tells the mediator, and the next notice goes on paper", async () => {
+    const { claimant, code, caseId, mediator } = await acceptedCase();
+    await claimant.say("我的文书");
+    expect(claimant.text()).toContain("发给您的文书");
+    const item = claimant.last.find((o): o is Extract<Outbound, { kind: "link" }> => o.kind === "link")!;
+    expect(item.text).toContain(`《受理通知书》案件 ${code}`);
+    expect((await fetch(`${app.url}${new URL(item.url).pathname}`)).status).toBe(200);
+
+    await claimant.say("以后给我寄纸质的吧，不要电子送达");
+    expect(claimant.text()).toContain(`案件 ${code} 以后的文书改为纸质送达`);
+    expect(await one(app.t.sql, sql`SELECT "serviceChannel" FROM "Party" WHERE "caseId" = ${caseId} AND "role" = 'claimant'`)).toEqual({ serviceChannel: "post" });
+    const told = await all<{ staffId: string; text: string }>(app.t.sql, sql`
+      SELECT "staffId", "text" FROM "Notification" WHERE "caseId" = ${caseId} AND "kind" = 'document_paper' AND "text" LIKE ${"%撤回%"}`);
+    expect(told).toEqual([{ staffId: mediator.id, text: expect.stringContaining("撤回了电子送达的同意") }]);
+
+    // Mediation fails: the termination notice is not sent to the chat; staff are told to post it.
+    const before = (await delivered(app, "claimant")).length;
+    await closeCase(app.cases, { caseId, outcome: "failed", actor: `staff:${mediator.id}` });
+    await app.worker.sweep();
+    const after = await delivered(app, "claimant");
+    expect(after.slice(before).some((o) => o.kind === "file")).toBe(false);
+    const paper = await all<{ text: string }>(app.t.sql, sql`
+      SELECT "text" FROM "Notification" WHERE "caseId" = ${caseId} AND "kind" = 'document_paper' AND "text" LIKE ${"%终止调解通知书%"}`);
+    expect(paper.map((p) => p.text)).toEqual(expect.arrayContaining([expect.stringContaining("需纸质送达给申请人")]));
   });
 
   it("a tampered link gets a page and no document; an expired one says so; neither records an opening", async () => {

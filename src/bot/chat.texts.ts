@@ -20,7 +20,6 @@ export const chatTexts = defineTexts({
       "我可以帮您：\n· 登记纠纷：直接说遇到的事\n· 查进度：说“查进度”，或发案件编号\n· 找人：说“转人工”\n· 填错了说“上一步”，不想登记了说“取消”\n有危险请拨打 110。",
     "booking.noCase":
       "先登记纠纷。登记后，对方同意调解，就可以在这里约时间；在外地的可以视频或电话调解，不用跑回来。",
-    "documents": "受理通知书等文书，现在还不能在这里直接发给您。需要的话，找工作人员帮您办。",
     "language.choose": "请选择语言 / Choose a language:",
     "language.set": "已切换为中文。",
     "language.auto": "I'll reply in English. (说中文请发“中文”)",
@@ -60,7 +59,6 @@ export const chatTexts = defineTexts({
       "I can help you:\n· report a dispute: just tell me what happened\n· check progress: say \"status\" or send your case code\n· reach a person: say \"human\"\n· made a mistake: say \"back\"; want to stop: say \"cancel\"\nIf you are in danger, call 110.",
     "booking.noCase":
       "First report the dispute. Once the other side agrees to mediation, you can book a time here; if you are away from home, it can be by video or phone, so you need not travel.",
-    "documents": "Documents such as the acceptance notice cannot be sent here yet. If you need one, a person can help you.",
     "language.choose": "请选择语言 / Choose a language:",
     "language.set": "Switched to English.",
     "language.auto": "I'll reply in English. (说中文请发“中文”)",

@@ -22,7 +22,7 @@ describe("plain words understood at any step", () => {
     ["上一步", "back"], ["返回", "back"], ["填错了", "back"], ["back", "back"],
     ["帮助", "help"], ["怎么用", "help"], ["help", "help"], ["中文", "language"], ["English", "language"],
     ["怎么预约视频调解", "booking"], ["能视频吗", "booking"], ["can I book a video mediation", "booking"],
-    ["能把受理通知书发给我吗", "documents"], ["要通知书", "documents"], ["撤回案件", "withdraw"], ["我要登记", "new"],
+    ["能把受理通知书发给我吗", "documents"], ["我要纸质文书", "paper_service"], ["不要电子送达", "paper_service"], ["paper copies please", "paper_service"], ["要通知书", "documents"], ["撤回案件", "withdraw"], ["我要登记", "new"],
   ])("%s → %s", (text, expected) => {
     expect(kind(text)).toBe(expected);
   });

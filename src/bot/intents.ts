@@ -18,6 +18,8 @@ export type Intent =
   | { kind: "status" }
   | { kind: "booking" }
   | { kind: "documents" }
+  /** 不要电子送达: documents on paper from now on (consent to e-service withdrawn). */
+  | { kind: "paper_service" }
   | { kind: "withdraw" }
   | { kind: "new" };
 
@@ -64,6 +66,8 @@ const STATUS_EN = /\b(?:status|progress|my case|any (?:update|news)|what happene
 const BOOKING =
   /预约|视频调解|视频(?:连线|通话|会议|见面)|(?:能|可以|能不能|可不可以)(?:用|通过|在)?视频|视频(?:吗|行吗|可以吗)|约(?:个)?时间|远程调解|线上调解|网上调解|在线调解|什么时候(?:能)?调解/u;
 const BOOKING_EN = /\b(?:video (?:mediation|call|meeting)|book(?:ing)? (?:a|an|the) (?:session|time|meeting|mediation)|appointment|schedule a)\b/;
+const PAPER = /(?:要|寄|给我|发)纸质|纸质(?:的|版|文书|送达)|不要电子送达|不同意电子送达|撤回电子送达|别发到这里|不要发到这里/u;
+const PAPER_EN = /\b(?:paper (?:copy|copies|documents?|service)|by post|no e-?service)\b/;
 const DOCUMENTS = /通知书|文书|受理(?:通知|回执|单|证明)|协议书|回执|送达/u;
 const DOCUMENTS_EN = /\b(?:documents?|notices?|certificates?|receipts?|paperwork)\b/;
 const WITHDRAW = /撤回|撤诉|撤销(?:案件|申请)|不想调解了|不调解了/u;
@@ -118,6 +122,7 @@ export function recognise(text: string): Intent | null {
   if (WITHDRAW.test(core) || WITHDRAW_EN.test(w)) return { kind: "withdraw" };
   if (STATUS_SHORT.test(core) || STATUS_EN.test(w)) return { kind: "status" };
   if (BOOKING.test(core) || BOOKING_EN.test(w)) return { kind: "booking" };
+  if (PAPER.test(core) || PAPER_EN.test(w)) return { kind: "paper_service" };
   if (DOCUMENTS.test(core) || DOCUMENTS_EN.test(w)) return { kind: "documents" };
   return null;
 }

@@ -15,7 +15,7 @@ import { askCancel, back, intakeFlow, keepFile, startIntake } from "./flows/inta
 import { availabilityFlow } from "./flows/respond/availability.flow.js";
 import { consentButton, respondFlow } from "./flows/respond/respond.flow.js";
 import { handleBookingButton, startBooking } from "./flows/booking/booking.flow.js";
-import { handleDocumentButton, handleSigningCode } from "./flows/documents/documents.flow.js";
+import { handleDocumentButton, handleSigningCode, servePaperInstead, showMyDocuments } from "./flows/documents/documents.flow.js";
 import { askWithdraw, confirmWithdraw, showCase, showStatus, statusFlow } from "./flows/status/status.flow.js";
 import { recognise, looksEnglish, type Intent } from "./intents.js";
 import { handleMediatorTurn } from "./mediator.js";
@@ -283,10 +283,17 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
       return;
     case "status":
       return showStatus(turn);
-    case "booking":
-    case "documents": {
+    case "documents":
+    case "paper_service":
+      await (intent.kind === "documents" ? showMyDocuments(turn) : servePaperInstead(turn));
+      if (inIntake) {
+        say(turn, "intake.resume");
+        intakeFlow.resume(turn);
+      }
+      return;
+    case "booking": {
       const open = (await listCasesForUser(turn.deps.cases, turn.inbound.channel, turn.inbound.userId)).find((c) => isOpen(c.status));
-      if (intent.kind === "booking" && open) {
+      if (open) {
         await startBooking(turn, open.code);
         if (inIntake) {
           say(turn, "intake.resume");
@@ -294,12 +301,7 @@ async function runIntent(turn: Turn, intent: Intent): Promise<void> {
         }
         return;
       }
-      const key = intent.kind === "documents" ? "documents" : "booking.noCase";
-      const buttons =
-        intent.kind === "booking" && !open
-          ? [[button(turn, "menu.new", "cmd:new"), button(turn, "menu.human", "cmd:human")]]
-          : [[button(turn, "menu.human", "cmd:human"), button(turn, "menu.status", "cmd:status")]];
-      say(turn, key, { code: open?.code ?? "" }, buttons);
+      say(turn, "booking.noCase", {}, [[button(turn, "menu.new", "cmd:new"), button(turn, "menu.human", "cmd:human")]]);
       if (inIntake) {
         say(turn, "intake.resume");
         intakeFlow.resume(turn);

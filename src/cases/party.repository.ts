@@ -148,6 +148,18 @@ export function createPartyRepository(db: Sql) {
         WHERE "id" = ${p.partyId}`);
     },
 
+    /**
+     * 送达地址: this chat's parties in open cases are served on paper from now on (they withdrew
+     * consent to e-service). Returns the parties changed.
+     */
+    async servePaperFor(channel: string, userId: string): Promise<{ id: string; caseId: string }[]> {
+      return db.query<{ id: string; caseId: string }>(sql`
+        UPDATE "Party" SET "serviceChannel" = 'post'
+        WHERE "channel" = ${channel} AND "channelUserId" = ${userId} AND ("serviceChannel" IS NULL OR "serviceChannel" <> 'post')
+          AND "caseId" IN (SELECT "id" FROM "Case" WHERE "status" IN ('received', 'routed', 'in_mediation'))
+        RETURNING "id", "caseId"`);
+    },
+
     /** The name and phone this chat user gave on their latest case, if any: how staff can reach them. */
     async latestContact(channel: string, userId: string): Promise<{ name: string | null; contact: string | null } | null> {
       const [row] = await db.query<{ name: string | null; contact: string | null }>(sql`

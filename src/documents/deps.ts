@@ -10,7 +10,7 @@ import type { DocumentRepository } from "./document.repository.js";
 export interface ServiceDeps {
   cases: CaseDeps;
   documents: DocumentRepository;
-  deliveries: Pick<DeliveryRepository, "ofDocument" | "markDocumentOpened" | "acknowledgeDocument">;
+  deliveries: Pick<DeliveryRepository, "ofDocument" | "markDocumentOpened" | "acknowledgeDocument" | "documentsServedTo">;
   files: FileStore;
   links: DocumentLinks;
   /** The key download links are signed with. */

@@ -200,6 +200,25 @@ export function createDeliveryRepository(db: Sql) {
       return rows.map(toDelivery);
     },
 
+    /** The documents this chat was served, newest first, with when each was first sent and acknowledged. */
+    async documentsServedTo(channel: string, recipient: string, limit = 20): Promise<{ documentId: string; firstAt: Date; acknowledgedAt: Date | null }[]> {
+      // Plain rows, grouped here: an aggregate's value loses the column's date type on SQLite.
+      const rows = await db.query<{ documentId: string; createdAt: Date; acknowledgedAt: Date | null }>(sql`
+        SELECT "documentId", "createdAt", "acknowledgedAt" FROM "Delivery"
+        WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "documentId" IS NOT NULL
+        ORDER BY "createdAt" DESC, "id" DESC LIMIT ${limit * 4}`);
+      const byDocument = new Map<string, { documentId: string; firstAt: Date; acknowledgedAt: Date | null }>();
+      for (const r of rows) {
+        const seen = byDocument.get(r.documentId);
+        if (!seen) byDocument.set(r.documentId, { documentId: r.documentId, firstAt: r.createdAt, acknowledgedAt: r.acknowledgedAt });
+        else {
+          seen.firstAt = r.createdAt; // older rows come later
+          seen.acknowledgedAt ??= r.acknowledgedAt;
+        }
+      }
+      return [...byDocument.values()].slice(0, limit);
+    },
+
     /** Documents of this file held by this chat (the web chat's download marks them opened). */
     async documentsOfFile(channel: string, recipient: string, ref: string): Promise<string[]> {
       const rows = await db.query<{ documentId: string }>(sql`

@@ -1,5 +1,6 @@
 import { answerPerformance, PERFORMANCE_PREFIX } from "../../../documents/agreement-jobs.js";
 import { docText, type DocumentTextKey } from "../../../documents/documents.texts.js";
+import { documentsOfChat, withdrawServiceConsent } from "../../../documents/my-documents.js";
 import { acknowledgeDocument } from "../../../documents/open-document.js";
 import { ACK_PREFIX, documentName } from "../../../documents/serve-document.js";
 import { enterSigningCode, requestSigningCode, SIGN_PREFIX, type CodeEntry } from "../../../documents/sign-agreement.js";
@@ -95,4 +96,32 @@ function signingRefused(turn: Turn, result: Exclude<CodeEntry, { kind: "signed" 
     case "unknown":
       return say(turn, "sign.unknown", {}, true);
   }
+}
+
+/** "我的文书": each document this chat was served, its current version, with a fresh download link. */
+export async function showMyDocuments(turn: Turn): Promise<void> {
+  const documents = turn.deps.documents;
+  const mine = documents ? await documentsOfChat(documents, { channel: turn.inbound.channel, recipient: turn.inbound.userId }) : [];
+  if (mine.length === 0) return say(turn, "mine.none", {}, true);
+  say(turn, "mine.list", { days: documents!.linkDays });
+  for (const d of mine.slice(0, 8)) {
+    turn.out.push({
+      kind: "link",
+      text: docText(turn.locale, "mine.item", {
+        name: documentName(turn.locale, d.document),
+        code: d.code,
+        when: formatLocal(d.servedAt, turn.deps.cases.zone, turn.locale),
+        acked: d.acknowledgedAt ? docText(turn.locale, "mine.acked") : "",
+      }),
+      url: d.link,
+    });
+  }
+}
+
+/** "要纸质文书": consent to e-service withdrawn for this chat's open cases; their staff are told. */
+export async function servePaperInstead(turn: Turn): Promise<void> {
+  const documents = turn.deps.documents;
+  const codes = documents ? await withdrawServiceConsent(documents, { channel: turn.inbound.channel, recipient: turn.inbound.userId }) : [];
+  if (codes.length === 0) return say(turn, "paper.none", {}, true);
+  say(turn, "paper.done", { codes: codes.join("、") });
 }

@@ -8,7 +8,7 @@ import { defineTexts } from "../../../i18n/index.js";
 export const respondTexts = defineTexts({
   "zh-CN": {
     "respond.intro":
-      "您好，这里是{centre}。有人申请调解一件与您有关的纠纷（{type}，案件 {code}），邀请您参加。\n人民调解是自愿、免费的，不是打官司；调解员会听双方的说法，可以视频或电话，不用跑腿。\n您愿意参加调解吗？{due}",
+      "您好，这里是{centre}。有人申请调解一件与您有关的纠纷（{type}，案件 {code}），邀请您参加。\n人民调解是自愿、免费的，不是打官司；调解员会听双方的说法，可以视频或电话，不用跑腿。\n同意的话，调解的通知书、协议书会发到这个聊天（电子送达）；要纸质的可以随时说“要纸质文书”。\n您愿意参加调解吗？{due}",
     "respond.due": "请在 {deadline} 前回复。",
     "respond.menu": "案件 {code}：您愿意参加调解吗？点下面的按钮回复。",
     "respond.question": "我有问题",
@@ -52,7 +52,7 @@ export const respondTexts = defineTexts({
   },
   en: {
     "respond.intro":
-      "Hello, this is the {centre}. Someone has asked for mediation of a dispute that concerns you ({type}, case {code}), and you are invited to take part.\nPeople's mediation is voluntary and free; it is not a lawsuit. The mediator listens to both sides, by video or phone, no travel needed.\nWould you like to take part? {due}",
+      "Hello, this is the {centre}. Someone has asked for mediation of a dispute that concerns you ({type}, case {code}), and you are invited to take part.\nPeople's mediation is voluntary and free; it is not a lawsuit. The mediator listens to both sides, by video or phone, no travel needed.\nIf you agree, the notices and the agreement will be served in this chat (electronic service); say “paper copies” at any time to get them on paper instead.\nWould you like to take part? {due}",
     "respond.due": "Please reply by {deadline}.",
     "respond.menu": "Case {code}: would you like to take part in mediation? Tap a button below to answer.",
     "respond.question": "I have a question",
