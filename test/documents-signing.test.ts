@@ -165,7 +165,15 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     // Day 7 and day 25: both are reminded about judicial confirmation, with the agreement.
     clock.advance(7 * DAY);
     await settle(clock);
-    expect((await claimantInbox()).some((m) => m.kind === "text" && m.text.includes("还有 23 天") && m.text.includes("县人民法院申请司法确认"))).toBe(true);
+    const day7 = await claimantInbox();
+    expect(day7.some((m) => m.kind === "text" && m.text.includes("还有 23 天") && m.text.includes("县人民法院申请司法确认"))).toBe(true);
+    const packageFiles = day7.filter((m): m is Extract<Outbound, { kind: "file" }> => m.kind === "file").map((m) => m.name);
+    // (Beside the package, the documents the claimant never opened were sent again on day 3.)
+    expect(packageFiles).toEqual(expect.arrayContaining([`${code} 人民调解协议书.pdf`, `${code} 司法确认申请书.pdf`]));
+    const application = day7.find((m): m is Extract<Outbound, { kind: "file" }> => m.kind === "file" && m.name.includes("司法确认申请书"))!;
+    const applicationText = pdfText(path.join(w.t.dir, application.ref)).replace(/\s+/g, "");
+    expect(applicationText).toContain("请求县人民法院对申请人于2026年11月23日");
+    expect(applicationText).toContain(`${code}-XY`);
     expect(sentTo(202).some((c) => seen(c).text.includes("还有 23 天"))).toBe(true);
 
     // The term due 10 December: the claimant (its creditor) is asked the next morning; "not yet" tells the mediator.

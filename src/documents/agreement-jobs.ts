@@ -8,6 +8,7 @@ import type { Outbound } from "../bot/messages.js";
 import { docText } from "./documents.texts.js";
 import { formatDate } from "./fill.js";
 import { fileNameOf, servedInChat, tellCaseStaff } from "./serve-document.js";
+import { issueDocument } from "./issue-document.js";
 import { AGREEMENT_JOBS, agreementFieldsOf, JUDICIAL_WINDOW_DAYS, type SigningDeps } from "./sign-agreement.js";
 
 /** Buttons of the performance question: `perf:<y|n>:<documentId>:<term>`. */
@@ -37,9 +38,24 @@ export function createAgreementJobHandlers(deps: SigningDeps): Record<string, Jo
         left: JUDICIAL_WINDOW_DAYS - day,
         court: deps.courtName,
       });
-      const file: Outbound = { kind: "file", name: fileNameOf(c.code, doc), mime: "application/pdf", ref: doc.fileRef, caption: c.code };
+      // The package: the signed agreement and the joint application, filled in for them to sign at the court.
+      const fields = agreementFieldsOf(doc);
+      const application = await issueDocument(deps, {
+        caseId: c.id,
+        kind: "judicial_application",
+        issueKey: `judicial_application:${doc.id}`,
+        actor: "system",
+        fields: {
+          parties: fields.parties,
+          agreement: { number: doc.number, signedAt: doc.issuedAt, committee: `${deps.centreName}人民调解委员会` },
+          court: { name: deps.courtName },
+          signatures: fields.parties.map((p) => ({ role: "申请人", name: p.name })),
+        },
+        serve: false,
+      });
+      const files: Outbound[] = [doc, application].map((d) => ({ kind: "file", name: fileNameOf(c.code, d), mime: "application/pdf", ref: d.fileRef, caption: c.code }));
       for (const p of (await parties.ofCase(c.id)).filter(servedInChat)) {
-        await deps.messenger.send(p.channel, p.channelUserId, [{ kind: "text", text }, file], { caseId: c.id, dedupeKey: `job:${ctx.jobId}:${p.id}` });
+        await deps.messenger.send(p.channel, p.channelUserId, [{ kind: "text", text }, ...files], { caseId: c.id, dedupeKey: `job:${ctx.jobId}:${p.id}` });
       }
     },
 

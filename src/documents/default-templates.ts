@@ -89,6 +89,21 @@ const BLOCKS: Record<DocumentKind, Blocks> = {
     { type: "signatures" },
     ISSUER,
   ],
+  // Filled in for the parties, who sign it by hand and take it to the court together: no issuer, no seal.
+  judicial_application: [
+    heading("申请人"),
+    { type: "parties" },
+    heading("请求事项"),
+    p("请求{court.name}对申请人于{agreement.signedAt}经{agreement.committee}主持调解达成的《人民调解协议书》（文书编号：{agreement.number}，案件编号：{case.code}）予以司法确认。"),
+    heading("事实和理由"),
+    p("申请人之间的纠纷，经{agreement.committee}调解，于{agreement.signedAt}自愿达成调解协议。该协议是申请人的真实意思表示，内容不违反法律、行政法规的强制性规定，不损害国家利益、社会公共利益和他人合法权益。依照《中华人民共和国人民调解法》第三十三条和《中华人民共和国民事诉讼法》的有关规定，申请人共同申请司法确认。"),
+    p("申请人保证提交的材料真实、合法。申请人知悉：调解协议经人民法院确认有效后，一方拒绝履行或者未全部履行的，对方可以向人民法院申请强制执行。"),
+    salutation("此致"),
+    salutation("{court.name}"),
+    p("附：1. 人民调解协议书一份；2. 申请人身份证明复印件各一份。"),
+    heading("申请人签名"),
+    { type: "signatures" },
+  ],
 };
 
 /** The shipped template of `kind`, issued in the name of `centreName` (CENTRE_NAME), without a seal. */

@@ -78,6 +78,15 @@ export const EXAMPLE_FIELDS: DocumentFieldsByKind = {
       { role: "送达人", name: MEDIATOR.name },
     ],
   },
+  judicial_application: {
+    parties: PARTIES,
+    agreement: { number: "OD-20261123-0007-XY", signedAt: at("2026-11-23T07:20:00Z"), committee: "县矛盾纠纷调处化解中心人民调解委员会" },
+    court: { name: "县人民法院" },
+    signatures: [
+      { role: "申请人", name: "张秀兰" },
+      { role: "申请人", name: "县城关镇幸福里小区物业服务有限公司" },
+    ],
+  },
 };
 
 export const EXAMPLE_META: Record<DocumentKind, RenderMeta> = Object.fromEntries(

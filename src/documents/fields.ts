@@ -1,7 +1,15 @@
 // What each kind of document is filled with. Domain code builds a DocumentFields<K>; a template reads it
 // through {placeholders} (FIELD_CATALOGUE says which exist for a kind and how each is written) and
 // structured blocks (parties, terms, events, signatures).
-export const DOCUMENT_KINDS = ["acceptance_notice", "session_notice", "agreement", "termination_notice", "rejection_notice", "service_proof"] as const;
+export const DOCUMENT_KINDS = [
+  "acceptance_notice",
+  "session_notice",
+  "agreement",
+  "termination_notice",
+  "rejection_notice",
+  "service_proof",
+  "judicial_application",
+] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** The title a default template gives each kind (the template may word it otherwise). */
@@ -12,6 +20,7 @@ export const KIND_TITLES: Record<DocumentKind, string> = {
   termination_notice: "终止调解通知书",
   rejection_notice: "不予受理通知书",
   service_proof: "送达回证",
+  judicial_application: "司法确认申请书",
 };
 
 export interface Party {
@@ -93,6 +102,15 @@ export interface ServiceProofFields {
   signatures: Signer[];
 }
 
+/** The parties' joint application for judicial confirmation, filled in for them (People's Mediation Law art. 33). */
+export interface JudicialApplicationFields {
+  parties: Party[];
+  agreement: { number: string; signedAt: Date; committee: string };
+  court: { name: string };
+  /** Lines for the applicants to sign by hand at the court. */
+  signatures: Signer[];
+}
+
 export interface DocumentFieldsByKind {
   acceptance_notice: AcceptanceNoticeFields;
   session_notice: SessionNoticeFields;
@@ -100,6 +118,7 @@ export interface DocumentFieldsByKind {
   termination_notice: TerminationNoticeFields;
   rejection_notice: RejectionNoticeFields;
   service_proof: ServiceProofFields;
+  judicial_application: JudicialApplicationFields;
 }
 export type DocumentFields<K extends DocumentKind = DocumentKind> = DocumentFieldsByKind[K];
 
@@ -167,6 +186,12 @@ export const FIELD_CATALOGUE: Record<DocumentKind, KindSpec> = {
     structured: ["events", "signatures"],
     requiredFields: ["recipient.name", "served.document", "case.code"],
     requiredBlocks: ["events", "issuer"],
+  },
+  judicial_application: {
+    fields: { ...PARTY_FIELDS, "agreement.number": "text", "agreement.signedAt": "date", "agreement.committee": "text", "court.name": "text" },
+    structured: ["parties", "signatures"],
+    requiredFields: ["agreement.number", "agreement.signedAt", "court.name", "case.code"],
+    requiredBlocks: ["parties", "signatures"],
   },
 };
 

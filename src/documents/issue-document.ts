@@ -22,6 +22,7 @@ const NUMBER_SUFFIX: Record<DocumentKind, string> = {
   termination_notice: "ZZ",
   rejection_notice: "BY",
   service_proof: "HZ",
+  judicial_application: "SQ",
 };
 
 /** 文书编号: the case code and the kind's letters, and a party's ordinal where each party gets their own. */

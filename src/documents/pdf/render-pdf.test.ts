@@ -39,6 +39,7 @@ const SAYS: Record<DocumentKind, string[]> = {
   termination_notice: ["因被申请人明确表示不同意继续调解", "决定终止调解", "仲裁、行政、司法等途径"],
   rejection_notice: ["该纠纷已由县人民法院立案受理", "本中心决定不予受理"],
   service_proof: ["送达记录", "2026年11月23日 15:25:03", "发送失败（号码已停机）", "受送达人打开文书并确认签收"],
+  judicial_application: ["司法确认申请书", "请求县人民法院对申请人于2026年11月23日", "OD-20261123-0007-XY", "人民调解法》第三十三条", "此致", "申请人签名"],
 };
 
 describe.skipIf(skip)("the PDF renderer", () => {

@@ -86,7 +86,7 @@ function drawIssuer(ctx: Ctx<DocumentKind>, seal: Buffer | undefined): void {
   }
 }
 
-function drawSignatures(ctx: Ctx<"agreement" | "service_proof">): void {
+function drawSignatures(ctx: Ctx<"agreement" | "service_proof" | "judicial_application">): void {
   const { doc, fields, meta } = ctx;
   const w = contentWidth(doc);
   const rows = fields.signatures.map((s) => [
@@ -164,7 +164,7 @@ function drawBlock(ctx: Ctx<DocumentKind>, block: Block, next: Block | undefined
       return;
     }
     case "signatures":
-      drawSignatures(ctx as Ctx<"agreement" | "service_proof">);
+      drawSignatures(ctx as Ctx<"agreement" | "service_proof" | "judicial_application">);
       return;
     case "qr": {
       const url = ctx.value(block.field);
