@@ -212,6 +212,22 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     expect(claimant.text()).toContain("这一版协议已经改过，不能再签。请看最新的第 2 版");
     expect(await count(db, sql`SELECT 1 FROM "SigningCode"`)).toBe(0);
 
+    // Two codes asked for: the older one no longer signs (refused and counted); the newer one does.
+    await claimantInbox();
+    for (let i = 0; i < 2; i++) {
+      claimant.last = [v2Review];
+      await claimant.press("签署");
+    }
+    const codes = (await claimantInbox()).flatMap((m) => (m.kind === "text" ? [m.text.match(/签署验证码：(\d{6})/)?.[1]] : [])).filter(Boolean) as string[];
+    expect(codes).toHaveLength(2);
+    if (codes[0] !== codes[1]) {
+      await claimant.say(codes[0]!);
+      expect(claimant.text()).toContain("验证码不对，还可以再试 4 次");
+    }
+    await claimant.say(codes[1]!);
+    expect(claimant.text()).toContain("已签署");
+    expect(await all(db, sql`SELECT "documentId" FROM "Signature"`)).toEqual([{ documentId: v2.id }]);
+
     // The respondent asks for a code and types wrong ones: the fifth locks it.
     await respondent.press("签署");
     for (const left of [4, 3, 2, 1]) {
@@ -225,6 +241,6 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     // Even the right code now: refused, and nothing signed.
     await respondent.press("签署");
     expect(respondent.text()).toContain("签署已暂停");
-    expect(await count(db, sql`SELECT 1 FROM "Signature"`)).toBe(0);
+    expect(await count(db, sql`SELECT 1 FROM "Signature"`)).toBe(1); // the claimant's only
   });
 });
