@@ -2,15 +2,19 @@
 // in the README. Parts: classify, conversation, web (the floor, SQLite, PostgreSQL with one and two
 // instances), sqlite or pg (the floor and that database only), telegram, scheduling (slot search, contended
 // bookings, a reminder burst; --reminders=N, default 10,000, ≈ 333 s a database at Telegram's 30/s),
-// documents (PDF render time and size per kind against plain pdfkit; --renders=N, default 200).
+// documents (PDF render time and size per kind against plain pdfkit; --renders=N, default 200),
+// documents-service (acceptance notices served end to end through the job worker, the ledger and the
+// dispatcher to the fake Bot API, SQLite and PostgreSQL, against a plain loop; --notices=N, default 1,000,
+// and --paced=N, default 300, at Telegram's real limits; ≈ 2 minutes).
 import { benchClassify } from "./classify.js";
 import { benchConversation } from "./conversation.js";
 import { benchDocuments } from "./documents.js";
+import { benchDocumentsService } from "./documents-service.js";
 import { benchScheduling } from "./scheduling.js";
 import { benchTelegram } from "./telegram.js";
 import { benchWebChat } from "./web-chat.js";
 
-const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling", "documents"];
+const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling", "documents", "documents-service"];
 const json = process.argv.includes("--json");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
@@ -34,6 +38,10 @@ if (wanted("scheduling")) {
 if (wanted("documents")) {
   const renders = Number(process.argv.find((a) => a.startsWith("--renders="))?.slice(10) ?? 200);
   results.documents = await benchDocuments({ renders });
+}
+if (wanted("documents-service")) {
+  const flag = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+  results.documentsService = await benchDocumentsService({ notices: flag("notices", 1000), paced: flag("paced", 300) });
 }
 
 if (json) console.log(JSON.stringify(results));
