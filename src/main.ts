@@ -35,7 +35,7 @@ import { loadConfig, type Config } from "./config/env.js";
 import { openDatabase } from "./db/client.js";
 import { sql as sqlTag, type Sql } from "./db/sql.js";
 import { migrateDatabase } from "./db/migrate.js";
-import { createApp } from "./http/app.js";
+import { createApp, RequestsInHand } from "./http/app.js";
 import { createStaffRouter } from "./http/staff.routes.js";
 import { createSchedulingRouter } from "./http/scheduling.routes.js";
 import { createManageRouter } from "./http/manage.routes.js";
@@ -43,7 +43,9 @@ import { createVideoRouter } from "./http/video.routes.js";
 import { createSecretStore } from "./db/secrets.js";
 import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
 import { createManageLinks } from "./scheduling/manage-link.js";
-import { createDocumentJobHandlers } from "./documents/case-documents.js";
+import { createDocumentJobHandlers, DOCUMENT_ISSUE } from "./documents/case-documents.js";
+import { createBreaker, type BreakerOptions } from "./lib/breaker.js";
+import { within } from "./lib/clock.js";
 import { createDocumentLinks } from "./documents/document-link.js";
 import { createDocumentRepository } from "./documents/document.repository.js";
 import { createAgreementJobHandlers } from "./documents/agreement-jobs.js";
@@ -57,7 +59,7 @@ import type { VideoService } from "./video/port.js";
 import { createPruneHandler, PRUNE, schedulePrune } from "./jobs/prune.js";
 import { createJobWorker, type JobWorker, type JobWorkerDeps } from "./jobs/worker.js";
 import { listenForJobs } from "./jobs/wake-up.js";
-import { createLeaseKeeper, processOwner } from "./jobs/lease.js";
+import { createLeaseKeeper, processOwner, releaseClaims } from "./jobs/lease.js";
 import { createNamedLease, createSingletonRole, type SingletonRole } from "./jobs/singleton.js";
 import { createHealthRegistry } from "./lib/health.js";
 import { systemClock, type Clock } from "./lib/clock.js";
@@ -77,7 +79,9 @@ export interface StartOptions {
   /** Tests shorten the claim leases (jobs/lease.ts) so a killed instance's work is taken over quickly. */
   leases?: { leaseMs?: number; heartbeatMs?: number };
   /** Tests and benchmarks loosen Telegram's pacing against a local fake Bot API. */
-  telegram?: { limits?: Partial<RateLimits>; maxFileBytes?: number; concurrency?: number };
+  telegram?: { limits?: Partial<RateLimits>; maxFileBytes?: number; concurrency?: number; bootWaitMs?: number };
+  /** Tests open the outside services' breakers sooner and probe again sooner. */
+  breakers?: Pick<BreakerOptions, "failureThreshold" | "openMs" | "maxOpenMs">;
 }
 
 export interface Running {
@@ -96,7 +100,12 @@ export interface Running {
   joinLinks: JoinLinks;
   /** Issuing and serving documents (the staff API and tests issue through it). */
   documents: SigningDeps;
-  close(): Promise<void>;
+  /**
+   * Stops: no new work (readiness 503), the turns and sends in hand finish for up to `graceMs`
+   * (SHUTDOWN_GRACE_MS), the rest is cut off and its claims released, the database closed. Whatever an
+   * outside service does, it returns within the grace period and a little.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** The composition root: config → db → domain → dialogue → channels and HTTP → job worker. */
@@ -179,7 +188,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let poller: SingletonRole | undefined;
   let telegram: TelegramChannel | undefined;
   const lanes: NonNullable<JobWorkerDeps["lanes"]> = {};
+  // The Bot API's breaker: /healthz lists it; while it is open deliveries wait in the ledger.
+  const telegramBreaker = createBreaker({ name: "telegram", ...options.breakers });
   if (config.telegram) {
+    health.watch(telegramBreaker);
     // grammY loads only when Telegram is configured.
     const { createTelegramChannel, TELEGRAM_UPDATE_JOB } = await import("./bot/channels/telegram/telegram-channel.js");
     // A chat's updates one after another; different chats side by side (a backlog drains in seconds).
@@ -205,6 +217,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           ...callbacks,
         })),
       reportHealth: health.reporter("telegram"),
+      breaker: telegramBreaker,
       ...options.telegram,
     });
   }
@@ -212,6 +225,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // Reminders of different sessions side by side (a burst due in one minute would otherwise go one job at
   // a time); each re-reads its session, and one session's reminders stay in order.
   lanes[SESSION_JOBS.remind] = (payload) => (typeof payload.sessionId === "string" ? payload.sessionId : undefined);
+  // Notices of different cases side by side: one case's render does not hold up the next case's ledger writes.
+  lanes[DOCUMENT_ISSUE] = (payload) => (typeof payload.caseId === "string" ? payload.caseId : undefined);
 
   // Video mediation: only with LiveKit configured (its SDK loads only then); without it a join link says
   // that the session does not use video.
@@ -260,8 +275,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
     },
   });
+  const inFlight = new RequestsInHand();
   const app = createApp({
     logger,
+    inFlight,
     trustProxy: config.TRUST_PROXY,
     health,
     healthCheck: async () => {
@@ -347,16 +364,26 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     telegram,
     joinLinks,
     documents,
-    async close() {
+    async close(graceMs = config.SHUTDOWN_GRACE_MS) {
+      // Readiness fails at once (a load balancer stops sending), and no new connection is taken.
+      health.drain();
+      const ends = Date.now() + graceMs;
+      const left = () => Math.max(0, ends - Date.now());
       // The poll stops and its lease is released first, so another instance takes over at once.
-      await poller?.stop();
-      await telegram?.stop();
+      await within(poller?.stop() ?? Promise.resolve(), left());
+      await telegram?.stop(left());
       await wakeUp?.close();
-      await worker.stop();
-      await dispatcher.stop();
+      // Turns and sends in hand get what is left of the grace period; then they are cut off.
+      await Promise.all([within(worker.stop(), left()), dispatcher.stop(left())]);
       leases.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // What this process still holds goes back at once, so the next start or another instance takes it now.
+      const released = await releaseClaims(sql, leases.owner, clock.now()).catch(() => 0);
+      if (released > 0) logger.info({ released }, "claims released");
+      // Requests being answered (a web-chat turn) finish inside the grace period; then the listener goes.
+      await within(inFlight.idle(), left());
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await within(closed, 500);
       await database.close();
     },
   };
@@ -397,17 +424,33 @@ async function main(): Promise<void> {
     logger.fatal({ err }, isAppError(err) ? err.message : "start-up failed");
     process.exit(1);
   }
-  console.log(`OneDoor is running: open ${config.publicBaseUrl}/ in a browser (web chat).`);
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator wants it gone now.
+      logger.warn({ signal }, "second signal: exiting at once");
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, "stopping");
-    await running.close();
+    const graceMs = config.SHUTDOWN_GRACE_MS;
+    logger.info({ signal, graceMs }, "stopping");
+    // The backstop: whatever hangs, the process is gone a second after the grace period.
+    setTimeout(() => {
+      logger.error({ graceMs }, "stop did not finish within the grace period; exiting");
+      process.exit(1);
+    }, graceMs + 1_000).unref();
+    try {
+      await running.close(graceMs);
+    } catch (err) {
+      logger.error({ err }, "error while stopping");
+    }
+    logger.info("stopped");
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // Said only once the signals are handled: whoever waits for this line may stop it at once.
+  console.log(`OneDoor is running: open ${config.publicBaseUrl}/ in a browser (web chat).`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -216,7 +216,7 @@ describe(`instances side by side on ${kind}`, () => {
     const line = JSON.parse(await child.firstLine) as { url?: string; error?: string };
     expect(line.error).toBeUndefined();
     const base = line.url!;
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok", checks: { database: "ok" } });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok", checks: { database: "ok" }, dependencies: { database: { status: "ok" } } });
     const resident = await WebResident.open(base);
     expect((await resident.say("你好")).length).toBeGreaterThan(0);
     return base;

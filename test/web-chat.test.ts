@@ -133,7 +133,7 @@ describe("web chat over HTTP", () => {
     const script = await (await fetch(`${app.url}/chat.js`)).text();
     expect(script).not.toMatch(/innerHTML|insertAdjacentHTML|outerHTML/);
     const health = await fetch(`${app.url}/healthz`);
-    expect(await health.json()).toEqual({ status: "ok", checks: { database: "ok" } });
+    expect(await health.json()).toEqual({ status: "ok", checks: { database: "ok" }, dependencies: { database: { status: "ok" } } });
   });
 
   it("runs an intake through the JSON API; the case code comes as copyText; the transcript holds the whole conversation", async () => {

@@ -115,6 +115,12 @@ const schema = z
     DOCUMENT_OPEN_DAYS: intFromEnv(3, 1, 60),
     /** The court the parties apply to for judicial confirmation of an agreement (named in the reminders). */
     COURT_NAME: z.string().min(1).max(60).default("县人民法院"),
+    /** On SIGTERM or SIGINT, how long the turns and sends in hand get before they are cut off and the process exits. */
+    SHUTDOWN_GRACE_MS: intFromEnv(10_000, 0, 120_000),
+    /** The deadline of one Bot API call (a long poll waits 30 s more on top). */
+    TELEGRAM_TIMEOUT_MS: intFromEnv(30_000, 1_000, 300_000),
+    /** Staff are told when an outside service has been unreachable this long (once), and again when it is back. */
+    OUTAGE_ALERT_MINUTES: intFromEnv(10, 1, 24 * 60),
   })
   .superRefine((env, ctx) => {
     // Without a token the staff API answers only to the machine itself; any setting that lets other
@@ -172,7 +178,7 @@ export interface Config extends Env {
   /** Where links in messages point. */
   publicBaseUrl: string;
   databaseKind: "sqlite" | "postgres";
-  telegram: { token: string; apiRoot: string; webhookSecret?: string } | null;
+  telegram: { token: string; apiRoot: string; webhookSecret?: string; timeoutMs: number } | null;
   llm: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
   /** Speech to text for voice notes, when SPEECH_MODEL is set. */
   speech: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number } | null;
@@ -219,7 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     databaseKind: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
     telegram: e.TELEGRAM_BOT_TOKEN
-      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET }
+      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, timeoutMs: e.TELEGRAM_TIMEOUT_MS }
       : null,
     llm: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.CLASSIFIER_MODEL, timeoutMs: e.CLASSIFIER_TIMEOUT_MS }

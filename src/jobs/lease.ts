@@ -54,3 +54,20 @@ export function createLeaseKeeper(deps: { sql: Sql; clock: Clock; logger: Logger
     },
   };
 }
+
+/**
+ * On stop, after the grace period: the jobs this process still holds go back to the queue at once
+ * (their handlers are idempotent, so one cut off half-way runs again safely), rather than wait out a
+ * lease; a delivery still marked as being sent may have arrived, so it is recorded as failed, as after
+ * a crash, never sent twice.
+ */
+export async function releaseClaims(db: Sql, owner: string, now: Date): Promise<number> {
+  const jobs = await db.execute(sql`
+    UPDATE "Job" SET "claimedAt" = NULL, "claimedBy" = NULL, "attempts" = "attempts" - 1
+    WHERE "claimedBy" = ${owner} AND "claimedAt" IS NOT NULL AND "doneAt" IS NULL AND "failedAt" IS NULL`);
+  const sends = await db.execute(sql`
+    UPDATE "Delivery" SET "state" = 'failed', "error" = 'interrupted while sending (process stopped); may have arrived',
+      "retryable" = ${false}, "failedAt" = ${now}, "claimedBy" = NULL, "claimedAt" = NULL
+    WHERE "claimedBy" = ${owner} AND "state" = 'sending'`);
+  return jobs + sends;
+}

@@ -49,7 +49,10 @@ export function sendFailure(kind: SendFailure, message: string, retryAfterMs?: n
 
 /** A channel adapter's half of delivery: one message to one recipient; returns the channel's message id. */
 export interface ChannelSender {
-  send(recipient: string, message: Outbound): Promise<{ channelMessageId: string }>;
+  /** `signal` aborts the call (the process is stopping). */
+  send(recipient: string, message: Outbound, signal?: AbortSignal): Promise<{ channelMessageId: string }>;
+  /** Milliseconds until the channel's service may be called again (its breaker is open); 0 or absent: now. */
+  availableInMs?(): number;
   /** The channel's own pace, per recipient and overall; counted in the database so instances share it. */
   limits(recipient: string): { key: string; limit: WindowLimit }[];
 }

@@ -1,5 +1,5 @@
 import type { Sql } from "../db/sql.js";
-import type { Clock } from "../lib/clock.js";
+import { within, type Clock } from "../lib/clock.js";
 import { isAppError } from "../lib/errors.js";
 import { KeyedLock } from "../lib/keyed-lock.js";
 import type { Logger } from "../lib/logger.js";
@@ -37,7 +37,11 @@ export interface Dispatcher {
   /** A delivery was queued: sweep soon. */
   kick(): void;
   start(): void;
-  stop(): Promise<void>;
+  /**
+   * Takes no new work; lets the sends in hand finish for up to `graceMs`, then aborts them (one cut off
+   * may have arrived, so it is recorded as failed, not sent again).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const MAX_ATTEMPTS = 10;
@@ -47,6 +51,7 @@ export function deliveryBackoffMs(attempt: number): number {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 
 /**
  * The delivery ledger's sender. Every message to a person is a Delivery row written with what caused
@@ -66,14 +71,21 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let timer: NodeJS.Timeout | undefined;
   let started = false;
   let closing = false;
+  /** Aborts the sends in hand when the grace period of a stop is over. */
+  const abort = new AbortController();
+  const inHand = new Set<Promise<unknown>>();
 
   /** Sends one claimed delivery and records the outcome; false when the recipient's queue must wait. */
   async function sendOne(d: Delivery, sender: ChannelSender): Promise<boolean> {
     try {
-      const { channelMessageId } = await sender.send(d.recipient, d.message);
+      const { channelMessageId } = await sender.send(d.recipient, d.message, abort.signal);
       await deliveries.markSent(d.id, channelMessageId, clock.now());
       return true;
     } catch (err) {
+      if (abort.signal.aborted) {
+        await deliveries.markFailed(d.id, "interrupted while sending (process stopped); may have arrived", false, clock.now()).catch(() => undefined);
+        return false;
+      }
       const kind = (isAppError(err, "UPSTREAM") ? err.details?.delivery : undefined) as SendFailure | undefined;
       const reason = err instanceof Error ? err.message : String(err);
       const ctx = { deliveryId: d.id, channel: d.channel, kind: d.kind, attempt: d.attempts };
@@ -127,6 +139,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     for (;;) {
       // Nothing due, no permit: a permit taken for a recipient with nothing to send (after its last
       // message, or one another drain sent) is a message the channel's limit did not carry.
+      if (closing) return sent;
+      // The channel's service is down (its breaker is open): everything waits in the ledger.
+      if ((sender.availableInMs?.() ?? 0) > 0) return sent;
       if (!(await deliveries.hasDue(channel, recipient, clock.now()))) return sent;
       // Pace before claiming: a claim is held only while the message is actually on its way.
       if (!(await paced(recipient, sender))) {
@@ -211,10 +226,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         kick();
         return;
       }
+      if (closing) return;
       drainsRunning++;
+      const running = drain(channel, recipient);
+      inHand.add(running);
       try {
-        await drain(channel, recipient);
+        await running;
       } finally {
+        inHand.delete(running);
         drainsRunning--;
       }
     },
@@ -227,12 +246,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       timer.unref();
       kick();
     },
-    async stop() {
+    async stop(graceMs = 10_000) {
       started = false;
       closing = true;
       clearInterval(timer);
       timer = undefined;
-      await tail?.catch(() => undefined);
+      const all = () => Promise.all([tail?.catch(() => undefined), ...inHand]);
+      if (!(await within(all(), graceMs))) {
+        logger.warn({ graceMs }, "sends still in hand at the end of the grace period; aborting them");
+        abort.abort();
+        await within(all(), 1_000);
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Sql } from "../../../db/sql.js";
 import { t, type Locale, type MessageKey } from "../../../i18n/index.js";
 import type { JobHandler } from "../../../jobs/worker.js";
 import type { Clock } from "../../../lib/clock.js";
+import { within } from "../../../lib/clock.js";
 import { KeyedLock } from "../../../lib/keyed-lock.js";
 import type { Logger } from "../../../lib/logger.js";
 import { COMMANDS } from "../../router.js";
@@ -24,6 +25,7 @@ import { Semaphore } from "./semaphore.js";
 import { createInboundPipeline } from "../../../inbound/pipeline.js";
 import type { SingletonCallbacks, SingletonRole } from "../../../jobs/singleton.js";
 import type { HealthReporter } from "../../../lib/health.js";
+import type { CircuitBreaker } from "../../../lib/breaker.js";
 import { createTelegramWebhookRouter, TELEGRAM_WEBHOOK_PATH } from "./webhook.routes.js";
 
 export { TELEGRAM_CHANNEL };
@@ -57,6 +59,12 @@ export interface TelegramChannelDeps {
   pollerRole?: (callbacks: SingletonCallbacks) => SingletonRole;
   /** Where the channel says whether its loop runs (GET /healthz). */
   reportHealth?: HealthReporter;
+  /** The Bot API's circuit breaker: every call's outcome is reported to it; while open, nothing is sent. */
+  breaker?: CircuitBreaker;
+  /** The deadline of one Bot API call (a long poll gets its own wait on top). */
+  timeoutMs?: number;
+  /** How long start() waits for the Bot API before the service goes on without it (booting continues behind). */
+  bootWaitMs?: number;
 }
 
 export interface TelegramChannel {
@@ -70,8 +78,8 @@ export interface TelegramChannel {
   /** t.me link that opens the bot with a /start payload, once the bot's name is known. */
   deepLink(payload: string): string | undefined;
   start(): Promise<void>;
-  /** Stops taking updates and waits for the ones in hand. */
-  stop(): Promise<void>;
+  /** Stops taking updates and waits for the ones in hand, for at most `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The person blocked the bot, left, or the chat is gone: no message will reach them. */
@@ -94,6 +102,7 @@ function asSendFailure(err: unknown): Error {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+
 /**
  * The Telegram adapter: updates in (webhook or long polling) → stored durably → handled at once in the
  * background → Inbound for the dialogue; its Outbound rendered as messages, keyboards and documents.
@@ -112,11 +121,33 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   let stopping = false;
   let receiver: Bot | undefined;
 
-  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
+  const timeoutSeconds = Math.ceil((deps.timeoutMs ?? 30_000) / 1000);
+  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds } });
+  watchOutcomes(bot);
   // A short 429 is waited out in place. A longer flood wait, a 5xx or a network error fails the call, and
   // the ledger puts that one delivery back in the queue (retry_after, or its own durable back-off):
   // auto-retry's own back-off would hold the claim for up to an hour of an outage.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 5, rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
+
+  /**
+   * Every call's outcome goes to the breaker: a network error, a timeout or a 5xx is a failure; any
+   * other answer (a 4xx, a 429) shows the Bot API is there. Our own abort on stop is neither.
+   */
+  function watchOutcomes(b: Bot): void {
+    const breaker = deps.breaker;
+    if (!breaker) return;
+    b.api.config.use(async (prev, method, payload, signal) => {
+      try {
+        const res = await prev(method, payload, signal);
+        if (!res.ok && res.error_code >= 500) breaker.failure(new Error(`${method}: ${res.error_code} ${res.description}`));
+        else breaker.success();
+        return res;
+      } catch (err) {
+        if (!signal?.aborted && !stopping) breaker.failure(err);
+        throw err;
+      }
+    });
+  }
 
   let inited: Promise<void> | undefined;
   function ready(): Promise<void> {
@@ -135,20 +166,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     return inited;
   }
 
-  async function sendOne(chatId: string, o: Outbound): Promise<{ channelMessageId: string }> {
+  async function sendOne(chatId: string, o: Outbound, signal?: AbortSignal): Promise<{ channelMessageId: string }> {
     const calls = renderOutbound(o, (data) => logger.error({ data }, "button data over Telegram's 64 bytes; button left out"));
+    // grammY types its signal with a polyfill's class; Node's own is what it is given at run time.
+    const abort = signal as unknown as Parameters<Bot["api"]["sendMessage"]>[3];
     const ids: number[] = [];
     for (const call of calls) {
       if (call.method === "sendMessage") {
         const m = await bot.api.sendMessage(chatId, call.text, {
           ...(call.keyboard ? { reply_markup: { inline_keyboard: call.keyboard } } : {}),
           ...(call.entities ? { entities: call.entities } : {}),
-        });
+        }, abort);
         ids.push(m.message_id);
       } else {
         // The bytes come from the file store, never from a URL the server would fetch back from itself.
         const bytes = await deps.files.read(call.ref);
-        const m = await bot.api.sendDocument(chatId, new InputFile(bytes, call.name), call.caption ? { caption: call.caption } : {});
+        const m = await bot.api.sendDocument(chatId, new InputFile(bytes, call.name), call.caption ? { caption: call.caption } : {}, abort);
         ids.push(m.message_id);
       }
     }
@@ -156,10 +189,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   }
 
   const sender: ChannelSender = {
-    async send(chatId, message) {
+    availableInMs: () => deps.breaker?.waitMs() ?? 0,
+    async send(chatId, message, signal) {
+      // While the Bot API is unreachable the message waits in the ledger (no attempt spent); after the
+      // pause one send goes through as the probe.
+      if (deps.breaker && !deps.breaker.allow()) {
+        throw sendFailure("rate_limited", "Telegram is unreachable: waiting for it to come back", Math.max(deps.breaker.waitMs(), 1_000));
+      }
       await ready();
       try {
-        return await sendOne(chatId, message);
+        return await sendOne(chatId, message, signal);
       } catch (err) {
         throw asSendFailure(err);
       }
@@ -253,7 +292,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   /** Long-polls until stopped or the poll fails (then reports why and gives the poller role up). */
   async function poll(onFailure?: (err: unknown) => boolean): Promise<void> {
-    const r = new Bot(deps.token, { client: { apiRoot: deps.apiRoot }, botInfo: bot.botInfo });
+    // A long poll waits up to 30 s for updates by itself: its deadline is that plus one call's.
+    const r = new Bot(deps.token, { client: { apiRoot: deps.apiRoot, timeoutSeconds: 30 + timeoutSeconds }, botInfo: bot.botInfo });
+    watchOutcomes(r);
     r.use(async (ctx) => {
       // The offset moves on only after this returns: keep trying rather than drop the update.
       for (let attempt = 1; ; attempt++) {
@@ -350,12 +391,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     async start() {
       // A Bot API that is down does not keep the centre from starting: boot goes on in the background.
       const booting = boot().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "Telegram channel did not start"));
-      await Promise.race([booting, new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
+      await within(booting, deps.bootWaitMs ?? 10_000);
     },
-    async stop() {
+    async stop(graceMs = 10_000) {
       stopping = true;
-      if (receiver?.isRunning()) await receiver.stop().catch(() => undefined);
-      await pipeline.drain();
+      // grammY's stop confirms the last offset with one more getUpdates, which a hanging Bot API never
+      // answers: it gets the grace period, not the client's whole timeout.
+      const ends = Date.now() + graceMs;
+      if (receiver?.isRunning()) await within(receiver.stop().catch(() => undefined), graceMs);
+      await within(pipeline.drain(), Math.max(0, ends - Date.now()));
     },
   };
 }
