@@ -45,6 +45,8 @@ import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
 import { createManageLinks } from "./scheduling/manage-link.js";
 import { createDocumentJobHandlers, DOCUMENT_ISSUE } from "./documents/case-documents.js";
 import { createBreaker, type BreakerOptions } from "./lib/breaker.js";
+import { createOutageAlerts } from "./jobs/outage-alerts.js";
+import { notifyStaff } from "./jobs/notify-staff.js";
 import { within } from "./lib/clock.js";
 import { createDocumentLinks } from "./documents/document-link.js";
 import { createDocumentRepository } from "./documents/document.repository.js";
@@ -80,6 +82,8 @@ export interface StartOptions {
   leases?: { leaseMs?: number; heartbeatMs?: number };
   /** Tests and benchmarks loosen Telegram's pacing against a local fake Bot API. */
   telegram?: { limits?: Partial<RateLimits>; maxFileBytes?: number; concurrency?: number; bootWaitMs?: number };
+  /** Tests tell staff of an outage sooner than OUTAGE_ALERT_MINUTES, and look more often. */
+  outageAlerts?: { alertAfterMs: number; everyMs: number };
   /** Tests open the outside services' breakers sooner and probe again sooner. */
   breakers?: Pick<BreakerOptions, "failureThreshold" | "openMs" | "maxOpenMs">;
 }
@@ -275,6 +279,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       [PRUNE]: createPruneHandler({ sql, zone: config.CENTRE_TIMEZONE }),
     },
   });
+  // Staff hear of an outside service down for long (once) and of its return.
+  const outageAlerts = createOutageAlerts({
+    health,
+    alertAfterMs: options.outageAlerts?.alertAfterMs ?? config.OUTAGE_ALERT_MINUTES * 60_000,
+    everyMs: options.outageAlerts?.everyMs,
+    logger,
+    notify: async (n) => {
+      for (const staff of await repos.staff.active(["supervisor", "duty"])) {
+        await notifyStaff({ repos: { notifications: repos.notifications, staff: repos.staff }, clock, messenger }, { dedupeKey: `${n.key}:${staff.id}`, staff, kind: n.kind, text: n.text });
+      }
+    },
+  });
   const inFlight = new RequestsInHand();
   const app = createApp({
     logger,
@@ -339,6 +355,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   await schedulePrune(sql, config.CENTRE_TIMEZONE, clock.now());
   leases.start();
+  outageAlerts.start();
   if (options.startWorker !== false) {
     worker.start();
     dispatcher.start();
@@ -367,6 +384,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     async close(graceMs = config.SHUTDOWN_GRACE_MS) {
       // Readiness fails at once (a load balancer stops sending), and no new connection is taken.
       health.drain();
+      outageAlerts.stop();
       const ends = Date.now() + graceMs;
       const left = () => Math.max(0, ends - Date.now());
       // The poll stops and its lease is released first, so another instance takes over at once.

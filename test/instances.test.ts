@@ -74,9 +74,14 @@ async function webhook(base: string, update: Record<string, unknown>): Promise<n
   return res.status;
 }
 
-async function health(base: string): Promise<{ code: number; body: { status: string; checks: Record<string, string>; dependencies: Record<string, { status: string }> } }> {
+interface HealthBody {
+  status: string;
+  checks: Record<string, string>;
+  dependencies: Record<string, { status: string }>;
+}
+async function health(base: string): Promise<{ code: number; body: HealthBody }> {
   const res = await fetch(`${base}/healthz`);
-  return { code: res.status, body: (await res.json()) as { status: string; checks: Record<string, string> } };
+  return { code: res.status, body: (await res.json()) as HealthBody };
 }
 
 const updateKey = (update: Record<string, unknown>) => `telegram:${fake.token.split(":")[0]}:${String(update.update_id)}`;

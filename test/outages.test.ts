@@ -7,7 +7,7 @@ import { start, type Running } from "../src/main.js";
 import { startFaultProxy, type Fault, type FaultProxy } from "./fakes/fault-proxy.js";
 import { startFakeTelegram, until, type FakeTelegram } from "./fakes/telegram-api.js";
 import { createTestDb, type TestDb } from "./support/db.js";
-import { count, one, sql } from "./support/query.js";
+import { all, count, one, sql } from "./support/query.js";
 import { openDatabase } from "../src/db/client.js";
 import { WebResident } from "./support/web-client.js";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
@@ -63,6 +63,7 @@ describe("the Bot API fails; the centre does not", () => {
       logger: silentLogger,
       telegram: { limits: { perChatPerSecond: 200, perChatBurst: 50 }, bootWaitMs: 300 },
       breakers: { failureThreshold: 2, openMs: 200, maxOpenMs: 400 },
+      outageAlerts: { alertAfterMs: 500, everyMs: 100 },
     });
     return app;
   }
@@ -116,6 +117,28 @@ describe("the Bot API fails; the centre does not", () => {
     await a.close(GRACE_MS);
     app = undefined;
     expect(Date.now() - began).toBeLessThan(GRACE_MS + 3_000);
+  });
+
+  it("staff are told once when the Bot API has been down past the alert time, and once when it is back", async () => {
+    await proxy.set({ kind: "refuse" });
+    const a = await startApp();
+    const notices = () => all<{ kind: string; staffId: string; text: string }>(a.sql, sql`
+      SELECT "kind", "staffId", "text" FROM "Notification" WHERE "kind" IN ('outage', 'outage_recovered') ORDER BY "createdAt", "kind"`);
+    await until(async () => (await notices()).length > 0, "the outage alert", 15_000);
+    const supervisors = await all<{ id: string }>(a.sql, sql`SELECT "id" FROM "Staff" WHERE "role" IN ('supervisor', 'duty') AND "active" = ${true}`);
+    expect(supervisors.length).toBeGreaterThan(0);
+    const first = await notices();
+    expect(first.map((n) => n.kind)).toEqual(supervisors.map(() => "outage"));
+    expect(first[0]!.text).toContain("Telegram 已中断");
+    expect(first[0]!.text).toContain("恢复后按顺序补发");
+
+    await proxy.set(null);
+    await until(async () => (await notices()).some((n) => n.kind === "outage_recovered"), "the recovery notice", 15_000);
+    await until(async () => (await health(a)).dependencies.telegram?.status === "ok", "health ok", 15_000);
+    const all2 = await notices();
+    expect(all2.filter((n) => n.kind === "outage")).toHaveLength(supervisors.length);
+    expect(all2.filter((n) => n.kind === "outage_recovered")).toHaveLength(supervisors.length);
+    expect(all2.find((n) => n.kind === "outage_recovered")!.text).toContain("Telegram 已恢复");
   });
 
   it("a stop with a send hanging: it returns, that delivery is recorded as interrupted (never sent twice), its claims are released, and new work is turned away meanwhile", async () => {
