@@ -52,7 +52,7 @@ describe("config", () => {
       CLASSIFIER_MODEL: "qwen2.5",
       PUBLIC_BASE_URL: "https://door.example.cn/",
     });
-    expect(c.telegram).toEqual({ token: "123:abc", apiRoot: "http://127.0.0.1:8081", webhookSecret: undefined });
+    expect(c.telegram).toEqual({ token: "123:abc", apiRoot: "http://127.0.0.1:8081", webhookSecret: undefined, timeoutMs: 30_000 });
     expect(c.llm).toMatchObject({ apiKey: "sk-x", baseUrl: "http://127.0.0.1:11434/v1", model: "qwen2.5", timeoutMs: 4000 });
     expect(c.publicBaseUrl).toBe("https://door.example.cn");
   });
