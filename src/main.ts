@@ -44,7 +44,7 @@ import { createSecretStore } from "./db/secrets.js";
 import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
 import { createManageLinks } from "./scheduling/manage-link.js";
 import { createDocumentJobHandlers, DOCUMENT_ISSUE } from "./documents/case-documents.js";
-import { createBreaker, type BreakerOptions } from "./lib/breaker.js";
+import { createBreaker, type BreakerOptions, type CircuitBreaker } from "./lib/breaker.js";
 import { createOutageAlerts } from "./jobs/outage-alerts.js";
 import { notifyStaff } from "./jobs/notify-staff.js";
 import { within } from "./lib/clock.js";
@@ -128,7 +128,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     hours: { open, close, days },
   });
 
-  const classifier = options.classifier ?? (await buildClassifier(config, logger));
+  // The model server's breaker (listed by /healthz when a model is configured).
+  const modelBreaker = createBreaker({ name: "model", ...options.breakers });
+  const classifier = options.classifier ?? (await buildClassifier(config, logger, modelBreaker));
   const conversations = createConversationRepository(sql);
 
   const handoffs = createHandoffRepository(sql);
@@ -194,6 +196,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const lanes: NonNullable<JobWorkerDeps["lanes"]> = {};
   // The Bot API's breaker: /healthz lists it; while it is open deliveries wait in the ledger.
   const telegramBreaker = createBreaker({ name: "telegram", ...options.breakers });
+  if (config.llm && !options.classifier) health.watch(modelBreaker);
   if (config.telegram) {
     health.watch(telegramBreaker);
     // grammY loads only when Telegram is configured.
@@ -411,11 +414,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
  * The local model always loads (it is the fallback); with a model account the LLM answers first.
  * LangChain is imported only then: it costs about 40 MB of memory a township laptop need not spend.
  */
-async function buildClassifier(config: Config, logger: Logger): Promise<Classifier> {
+async function buildClassifier(config: Config, logger: Logger, breaker: CircuitBreaker): Promise<Classifier> {
   const local = createLocalClassifier({ modelFile: config.CLASSIFIER_MODEL_FILE });
   if (!config.llm) return local;
   const { createLlmClassifier } = await import("./classify/llm-classifier.js");
-  return createLlmClassifier({ llm: config.llm, fallback: local, logger });
+  return createLlmClassifier({ llm: config.llm, fallback: local, logger, breaker });
 }
 
 /** The `openai` SDK loads only when speech to text is configured. */

@@ -1,6 +1,7 @@
 // Drives the real ChatOpenAI (LangChain → openai SDK → HTTP) against a local OpenAI-compatible fake.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/lib/logger.js";
+import { createBreaker } from "../src/lib/breaker.js";
 import { createLlmClassifier, type StructuredOutputMethod } from "../src/classify/llm-classifier.js";
 import { createLocalClassifier } from "../src/classify/local-model.js";
 import type { Classifier } from "../src/classify/port.js";
@@ -132,6 +133,28 @@ describe("LLM classifier against an OpenAI-compatible server", () => {
       }
     });
   }
+
+  it("a model server that keeps hanging opens its breaker: the next residents get the local answer at once, no call made; one probe later finds it back", async () => {
+    let t = 0;
+    const breaker = createBreaker({ name: "model", failureThreshold: 2, openMs: 1_000, now: () => t });
+    const c = createLlmClassifier({ llm: { apiKey: "sk-test", baseUrl: fake.baseUrl, model: "test-model", timeoutMs: BUDGET_MS }, fallback: local, logger: createLogger({ level: "silent" }), breaker });
+    try {
+      fake.setDefault({ kind: "hang" });
+      for (let i = 0; i < 2; i++) expect((await c.classify(TEXT)).source).toBe("llm_fallback");
+      expect(breaker.view().status).toBe("down");
+      const calls = fake.requests.length;
+      const { value, ms } = await timed(() => c.classify(TEXT));
+      expect(value.source).toBe("llm_fallback");
+      expect(fake.requests.length).toBe(calls); // the server was not asked
+      expect(ms).toBeLessThan(BUDGET_MS / 2);
+      fake.setDefault({ kind: "answer", value: GOOD_ANSWER });
+      t = 1_000; // the pause is over: the next resident's call is the probe
+      expect((await c.classify(TEXT)).source).toBe("llm");
+      expect(breaker.view().status).toBe("ok");
+    } finally {
+      fake.setDefault({ kind: "status", status: 500, message: "no reply configured" });
+    }
+  });
 
   it("retries 500s within the budget and succeeds", async () => {
     fake.enqueue({ kind: "status", status: 500 }, { kind: "answer", value: GOOD_ANSWER });

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ChatOpenAI } from "@langchain/openai";
 import { HumanMessage, SystemMessage, type AIMessage } from "@langchain/core/messages";
 import { RISK_FLAGS, type DisputeType, type RiskFlag } from "../cases/types.js";
+import type { CircuitBreaker } from "../lib/breaker.js";
 import type { Logger } from "../lib/logger.js";
 import type { Classification, Classifier } from "./port.js";
 import { llmClassificationSchema, type LlmClassification } from "./llm-schema.js";
@@ -33,6 +34,11 @@ export interface LlmClassifierDeps {
   fallback: Classifier;
   logger: Logger;
   method?: StructuredOutputMethod;
+  /**
+   * The model server's breaker: after a few timeouts or 5xx in a row the local model answers at once,
+   * so no resident waits out the budget for a server that is down; one call probes now and then.
+   */
+  breaker?: CircuitBreaker;
 }
 
 /** An attempt is not worth starting with less time than this left. */
@@ -102,6 +108,11 @@ export function createLlmClassifier(deps: LlmClassifierDeps): Classifier {
       const deadline = started + settings.timeoutMs;
       // The local answer costs microseconds: it is the fallback and supplies the alternatives.
       const local = await fallback.classify(text, options);
+      const breaker = deps.breaker;
+      if (breaker && !breaker.allow()) {
+        logger.warn({ event: "classifier.llm_fallback", model: settings.model, reason: "circuit_open" }, "model server down: answered by the local model");
+        return { ...local, source: "llm_fallback" };
+      }
       let outcome: Outcome = { ok: false, reason: "timeout" };
       for (let attemptNo = 1; ; attemptNo++) {
         const remaining = deadline - performance.now();
@@ -115,6 +126,12 @@ export function createLlmClassifier(deps: LlmClassifierDeps): Classifier {
         // A wait that would eat the budget is pointless: answer locally now instead.
         if (performance.now() + wait + MIN_ATTEMPT_MS > deadline) break;
         await sleep(wait, undefined, { signal: options.signal });
+      }
+      // The server answered (even wrongly, or 4xx): it is there. A timeout, a 5xx or no connection: it is not.
+      if (breaker) {
+        const down = !outcome.ok && (outcome.reason === "timeout" || outcome.reason === "error" || (outcome.status !== undefined && outcome.status >= 500));
+        if (down) breaker.failure(new Error(`model: ${outcome.ok ? "" : outcome.reason}${!outcome.ok && outcome.status ? ` ${outcome.status}` : ""}`));
+        else breaker.success();
       }
       if (outcome.ok) return fromLlm(text, outcome.value, local);
       logger.warn(
