@@ -172,7 +172,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     courtName: config.COURT_NAME,
   };
   // Sessions are video when LiveKit is configured; otherwise phone (a party away) or on site.
-  const scheduling: SchedulingDeps = { cases, scheduling: createSchedulingRepository(sql), video: !!config.livekit };
+  // LiveKit's breaker: while it is open, new sessions are booked by phone, and the offer says why.
+  const livekitBreaker = createBreaker({ name: "livekit", ...options.breakers });
+  const scheduling: SchedulingDeps = {
+    cases,
+    scheduling: createSchedulingRepository(sql),
+    video: !!config.livekit,
+    videoDown: () => livekitBreaker.view().status === "down",
+  };
   const dialogue = createDialogue({
     cases,
     scheduling,
@@ -197,6 +204,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // The Bot API's breaker: /healthz lists it; while it is open deliveries wait in the ledger.
   const telegramBreaker = createBreaker({ name: "telegram", ...options.breakers });
   if (config.llm && !options.classifier) health.watch(modelBreaker);
+  if (config.livekit) health.watch(livekitBreaker);
   if (config.telegram) {
     health.watch(telegramBreaker);
     // grammY loads only when Telegram is configured.
@@ -241,7 +249,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let video: VideoService | null = null;
   if (config.livekit) {
     const { createLiveKitService } = await import("./video/livekit.js");
-    video = createLiveKitService(config.livekit);
+    video = createLiveKitService(config.livekit, livekitBreaker);
   }
 
   // The other party's invitation: a web link that needs no Telegram, and the bot's t.me link once its name is known.
@@ -359,6 +367,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   await schedulePrune(sql, config.CENTRE_TIMEZONE, clock.now());
   leases.start();
   outageAlerts.start();
+  // A breaker left open finds its service back with a probe when its pause is over, even when no
+  // resident's message or join happens to call it (a quiet night, webhook mode).
+  const probes: [CircuitBreaker, () => Promise<unknown>][] = [];
+  if (telegram) probes.push([telegramBreaker, () => telegram!.probe()]);
+  if (video) probes.push([livekitBreaker, () => video!.ping()]);
+  const probeTimer = setInterval(() => {
+    for (const [breaker, probe] of probes) {
+      if (breaker.view().state !== "closed" && breaker.waitMs() === 0 && breaker.allow()) void probe().catch(() => undefined);
+    }
+  }, options.breakers?.openMs ?? 5_000);
+  probeTimer.unref();
   if (options.startWorker !== false) {
     worker.start();
     dispatcher.start();
@@ -388,6 +407,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // Readiness fails at once (a load balancer stops sending), and no new connection is taken.
       health.drain();
       outageAlerts.stop();
+      clearInterval(probeTimer);
       const ends = Date.now() + graceMs;
       const left = () => Math.max(0, ends - Date.now());
       // The poll stops and its lease is released first, so another instance takes over at once.

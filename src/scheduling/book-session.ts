@@ -27,7 +27,8 @@ function roleOf(p: MeetingPrefs): ParticipantRole {
 
 /** How a case's session is held: by video with LiveKit; else by phone when a party is away or in another zone, else on site. */
 export function sessionModeFor(deps: SchedulingDeps, c: { remote: boolean }, parties: readonly Pick<MeetingPrefs, "timeZone">[]): SessionRecord["mode"] {
-  if (deps.video) return "video";
+  // LiveKit configured but unreachable: offered honestly as a phone session rather than a room that will not open.
+  if (deps.video) return deps.videoDown?.() ? "phone" : "video";
   return c.remote || parties.some((p) => p.timeZone !== null) ? "phone" : "onsite";
 }
 

@@ -7,6 +7,8 @@ export interface SchedulingDeps {
   scheduling: SchedulingRepository;
   /** LiveKit is configured: sessions are held by video; otherwise by phone (remote parties) or on site. */
   video: boolean;
+  /** The video service is unreachable now (its breaker is open): sessions booked meanwhile are by phone. */
+  videoDown?: () => boolean;
 }
 
 /** How far ahead slots are offered. */

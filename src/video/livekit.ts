@@ -1,6 +1,7 @@
 // The one module that knows LiveKit's server SDK: rooms through RoomService (Twirp over HTTP), access
 // tokens, and the webhook receiver. Everything else uses the VideoService port.
 import { AccessToken, RoomServiceClient, WebhookReceiver } from "livekit-server-sdk";
+import type { CircuitBreaker } from "../lib/breaker.js";
 import { AppError } from "../lib/errors.js";
 import type { VideoService, VideoWebhook } from "./port.js";
 
@@ -13,7 +14,8 @@ export interface LiveKitSettings {
   apiSecret: string;
 }
 
-export function createLiveKitService(s: LiveKitSettings): VideoService {
+/** `breaker`: told of each RoomService call's outcome, so booking can tell when LiveKit is down. */
+export function createLiveKitService(s: LiveKitSettings, breaker?: CircuitBreaker): VideoService {
   // No region failover (that is for LiveKit Cloud) and a short budget: a resident waits on this call.
   const rooms = new RoomServiceClient(s.httpUrl, s.apiKey, s.apiSecret, { requestTimeout: 8, failover: false });
   const receiver = new WebhookReceiver(s.apiKey, s.apiSecret);
@@ -28,8 +30,20 @@ export function createLiveKitService(s: LiveKitSettings): VideoService {
           departureTimeout: room.departureTimeoutSeconds,
           maxParticipants: room.maxParticipants,
         });
+        breaker?.success();
       } catch (err) {
+        breaker?.failure(err);
         throw new AppError("UPSTREAM", `LiveKit CreateRoom failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+    },
+
+    async ping() {
+      try {
+        await rooms.listRooms(["onedoor-health"]);
+        breaker?.success();
+      } catch (err) {
+        breaker?.failure(err);
+        throw new AppError("UPSTREAM", `LiveKit ListRooms failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     },
 

@@ -13,6 +13,8 @@ export interface VideoService {
    * every instance may call this before each token it mints. Throws `UPSTREAM` when LiveKit does not answer.
    */
   ensureRoom(room: { name: string; emptyTimeoutSeconds: number; departureTimeoutSeconds: number; maxParticipants: number }): Promise<void>;
+  /** Asks LiveKit something cheap (its rooms): whether it answers. Throws `UPSTREAM` when it does not. */
+  ping(): Promise<void>;
   /** A signed join token for one identity in one room, with the role's grants, valid for `ttlSeconds`. */
   mintToken(t: { room: string; identity: string; name: string; grants: RoleGrants; ttlSeconds: number }): Promise<string>;
   /**

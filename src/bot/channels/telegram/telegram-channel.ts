@@ -78,6 +78,8 @@ export interface TelegramChannel {
   /** t.me link that opens the bot with a /start payload, once the bot's name is known. */
   deepLink(payload: string): string | undefined;
   start(): Promise<void>;
+  /** One cheap Bot API call (getMe), its outcome reported to the breaker: how an open breaker finds Telegram back when nothing else calls it. */
+  probe(): Promise<void>;
   /** Stops taking updates and waits for the ones in hand, for at most `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -392,6 +394,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       // A Bot API that is down does not keep the centre from starting: boot goes on in the background.
       const booting = boot().catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "Telegram channel did not start"));
       await within(booting, deps.bootWaitMs ?? 10_000);
+    },
+    async probe() {
+      await bot.api.getMe().catch(() => undefined);
     },
     async stop(graceMs = 10_000) {
       stopping = true;

@@ -91,7 +91,7 @@ async function offer(turn: Turn, code: string, o: { after?: Date; reason?: strin
     return;
   }
   const mode = sessionModeFor(sd, { remote: c?.remote ?? false }, me.parties);
-  turn.out.push(offerMessage(turn.locale, { code, zone: zoneOf(turn, me.party), centreZone: turn.deps.cases.zone, slots, type, mode, ...(o.reason && o.reason !== "more" ? { reason: o.reason } : {}) }));
+  turn.out.push(offerMessage(turn.locale, { code, zone: zoneOf(turn, me.party), centreZone: turn.deps.cases.zone, slots, type, mode, videoDown: sd.video && mode !== "video", ...(o.reason && o.reason !== "more" ? { reason: o.reason } : {}) }));
 }
 
 async function pickTime(turn: Turn, code: string, at: Date): Promise<void> {

@@ -138,7 +138,7 @@ export function createBookingJobHandlers(deps: BookingJobDeps): Record<string, J
     for (const p of parties) {
       const locale = await localeFor(p, c.language);
       const message = slots.length > 0
-        ? offerMessage(locale, { code: c.code, zone: zoneOf(p), centreZone, slots, type, mode, ...(reason ? { reason } : {}) })
+        ? offerMessage(locale, { code: c.code, zone: zoneOf(p), centreZone, slots, type, mode, videoDown: sd.video && mode !== "video", ...(reason ? { reason } : {}) })
         : noSlotsMessage(locale, c.code);
       await toParty(p, ctx.jobId, [message], caseId);
     }

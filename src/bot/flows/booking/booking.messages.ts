@@ -36,11 +36,12 @@ export function modeText(locale: Locale, mode: SessionMode): string {
 /** The slots as buttons, two a row, then "more" and "none of these" (a person), so no one is stuck. */
 export function offerMessage(
   locale: Locale,
-  o: { code: string; zone: string; centreZone: string; slots: Slot[]; type: SessionType; mode: SessionMode; reason?: string },
+  o: { code: string; zone: string; centreZone: string; slots: Slot[]; type: SessionType; mode: SessionMode; reason?: string; videoDown?: boolean },
 ): Outbound {
   const zone = zoneLabel(locale, o.zone, o.centreZone);
   const key: TextKey = (o.reason && REASON_KEY[o.reason]) || "booking.offer";
-  const text = tr(locale, key, { code: o.code, zone, mode: modeText(locale, o.mode), minutes: o.type.minutes });
+  const offer = tr(locale, key, { code: o.code, zone, mode: modeText(locale, o.mode), minutes: o.type.minutes });
+  const text = o.videoDown ? `${tr(locale, "booking.videoDown")}\n${offer}` : offer;
   const slotButtons: Button[] = o.slots.map((s) => ({ label: whenLabel(locale, o.zone, s.startsAt), data: `${BOOK.slot}${o.code}:${toMinutes(s.startsAt)}` }));
   const rows: Button[][] = [];
   for (let i = 0; i < slotButtons.length; i += 2) rows.push(slotButtons.slice(i, i + 2));
