@@ -5,16 +5,18 @@
 // documents (PDF render time and size per kind against plain pdfkit; --renders=N, default 200),
 // documents-service (acceptance notices served end to end through the job worker, the ledger and the
 // dispatcher to the fake Bot API, SQLite and PostgreSQL, against a plain loop; --notices=N, default 1,000,
-// and --paced=N, default 300, at Telegram's real limits; ≈ 2 minutes).
+// and --paced=N, default 300, at Telegram's real limits; ≈ 2 minutes), outages (stop time under each Bot API
+// fault, the drain of 1,000 deliveries after an outage, web-chat p99 during it; ≈ 2 minutes).
 import { benchClassify } from "./classify.js";
 import { benchConversation } from "./conversation.js";
 import { benchDocuments } from "./documents.js";
 import { benchDocumentsService } from "./documents-service.js";
+import { benchOutages } from "./outages.js";
 import { benchScheduling } from "./scheduling.js";
 import { benchTelegram } from "./telegram.js";
 import { benchWebChat } from "./web-chat.js";
 
-const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling", "documents", "documents-service"];
+const PARTS = ["classify", "conversation", "web", "sqlite", "pg", "telegram", "scheduling", "documents", "documents-service", "outages"];
 const json = process.argv.includes("--json");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
@@ -43,6 +45,8 @@ if (wanted("documents-service")) {
   const flag = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
   results.documentsService = await benchDocumentsService({ notices: flag("notices", 1000), paced: flag("paced", 300) });
 }
+
+if (wanted("outages")) results.outages = await benchOutages();
 
 if (json) console.log(JSON.stringify(results));
 else console.log(JSON.stringify(results, null, 2));

@@ -119,6 +119,22 @@ describe("the Bot API fails; the centre does not", () => {
     expect(Date.now() - began).toBeLessThan(GRACE_MS + 3_000);
   });
 
+  it("after an outage the queue drains in order per chat, and a reminder whose time passed meanwhile is dropped with a record, not sent late", async () => {
+    await proxy.set({ kind: "refuse" });
+    const a = await startApp();
+    for (let n = 1; n <= 3; n++) await a.messenger.sendText("telegram", "801", `【补发】第 ${n} 条`);
+    const expiresAt = new Date(Date.now() + 200);
+    await a.messenger.sendText("telegram", "802", "【提醒】10 分钟后开始调解", undefined, { kind: "reminder", expiresAt });
+    await until(async () => (await health(a)).dependencies.telegram?.status === "down", "Telegram down", 15_000);
+    // The reminder's time passes while Telegram is still down.
+    await until(() => Date.now() > expiresAt.getTime(), "the reminder's time passed");
+    await proxy.set(null);
+    await until(() => fake.sent("sendMessage", 801).length === 3, "the backlog delivered", 15_000);
+    expect(fake.sent("sendMessage", 801).map((c) => c.params.text)).toEqual(["【补发】第 1 条", "【补发】第 2 条", "【补发】第 3 条"]);
+    await until(async () => (await one(a.sql, sql`SELECT "state" FROM "Delivery" WHERE "recipient" = '802'`)).state === "expired", "the reminder recorded as expired", 15_000);
+    expect(fake.sent("sendMessage", 802)).toHaveLength(0);
+  });
+
   it("staff are told once when the Bot API has been down past the alert time, and once when it is back", async () => {
     await proxy.set({ kind: "refuse" });
     const a = await startApp();

@@ -102,6 +102,7 @@ export function createDeliveryRepository(db: Sql) {
       const rows = await db.query(sql`
         SELECT 1 AS "due" FROM "Delivery"
         WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "state" = 'queued' AND "notBefore" <= ${now}
+          AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
         LIMIT 1`);
       return rows.length > 0;
     },
@@ -112,6 +113,9 @@ export function createDeliveryRepository(db: Sql) {
         WHERE "id" = (
           SELECT "id" FROM "Delivery"
           WHERE "channel" = ${channel} AND "recipient" = ${recipient} AND "state" IN ('queued', 'sending')
+            -- Past its time (a reminder for a session that began during an outage): never sent late;
+            -- the sweep's upkeep records it as expired.
+            AND NOT ("state" = 'queued' AND "expiresAt" IS NOT NULL AND "expiresAt" <= ${now})
           ORDER BY "createdAt", "id" LIMIT 1)
         AND "state" = 'queued' AND "notBefore" <= ${now}
         RETURNING ${COLUMNS}`);

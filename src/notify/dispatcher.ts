@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Sql } from "../db/sql.js";
 import { within, type Clock } from "../lib/clock.js";
 import { isAppError } from "../lib/errors.js";
@@ -73,6 +74,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let closing = false;
   /** Aborts the sends in hand when the grace period of a stop is over. */
   const abort = new AbortController();
+  // One signal for every send in hand (a drain of a backlog has dozens at once): no listener cap.
+  setMaxListeners(0, abort.signal);
   const inHand = new Set<Promise<unknown>>();
 
   /** Sends one claimed delivery and records the outcome; false when the recipient's queue must wait. */
