@@ -46,6 +46,7 @@ import { createManageLinks } from "./scheduling/manage-link.js";
 import { createDocumentJobHandlers, DOCUMENT_ISSUE } from "./documents/case-documents.js";
 import { createBreaker, type BreakerOptions, type CircuitBreaker } from "./lib/breaker.js";
 import { createOutageAlerts } from "./jobs/outage-alerts.js";
+import { guardedTranscriber } from "./speech/guarded-transcriber.js";
 import { notifyStaff } from "./jobs/notify-staff.js";
 import { within } from "./lib/clock.js";
 import { createDocumentLinks } from "./documents/document-link.js";
@@ -134,7 +135,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const conversations = createConversationRepository(sql);
 
   const handoffs = createHandoffRepository(sql);
-  const transcriber = config.speech ? await buildTranscriber(config.speech) : undefined;
+  // The speech server's breaker (listed by /healthz when speech is configured).
+  const speechBreaker = createBreaker({ name: "speech", ...options.breakers });
+  const transcriber = config.speech ? guardedTranscriber(await buildTranscriber(config.speech), speechBreaker) : undefined;
 
   // The delivery ledger: every message to a person is a row; the dispatcher sends them on the channels
   // this process runs (the web chat's transcript is its own delivery, so it has no sender).
@@ -205,6 +208,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const telegramBreaker = createBreaker({ name: "telegram", ...options.breakers });
   if (config.llm && !options.classifier) health.watch(modelBreaker);
   if (config.livekit) health.watch(livekitBreaker);
+  if (config.speech && !options.transcriber) health.watch(speechBreaker);
   if (config.telegram) {
     health.watch(telegramBreaker);
     // grammY loads only when Telegram is configured.
