@@ -108,7 +108,9 @@ describe("the Bot API fails; the centre does not", () => {
     await until(() => fake.sent("sendMessage", 777).length > 0, "the queued notice delivered after recovery", 15_000);
     await until(async () => (await health(a)).dependencies.telegram?.status === "ok", "health back to ok", 15_000);
     expect(fake.sent("sendMessage", 777).map((c) => c.params.text)).toEqual(["【测试】您的案件有新进展"]);
-    expect(await count(a.sql, sql`SELECT 1 FROM "Delivery" WHERE "recipient" = '777' AND "state" = 'sent'`)).toBe(1);
+    // Recorded as sent once the Bot API's answer is in (just after the fake saw the call).
+    await until(async () => (await count(a.sql, sql`SELECT 1 FROM "Delivery" WHERE "recipient" = '777' AND "state" = 'sent'`)) === 1, "the delivery recorded as sent");
+    expect(await count(a.sql, sql`SELECT 1 FROM "Delivery" WHERE "recipient" = '777'`)).toBe(1);
 
     // Then the fault again, and a stop: it returns, nothing is left claimed.
     await proxy.set(fault);
