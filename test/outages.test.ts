@@ -142,16 +142,17 @@ describe("the Bot API fails; the centre does not", () => {
     const a = await startApp();
     const notices = () => all<{ kind: string; staffId: string; text: string }>(a.sql, sql`
       SELECT "kind", "staffId", "text" FROM "Notification" WHERE "kind" IN ('outage', 'outage_recovered') ORDER BY "createdAt", "kind"`);
-    await until(async () => (await notices()).length > 0, "the outage alert", 15_000);
     const supervisors = await all<{ id: string }>(a.sql, sql`SELECT "id" FROM "Staff" WHERE "role" IN ('supervisor', 'duty') AND "active" = ${true}`);
     expect(supervisors.length).toBeGreaterThan(0);
+    // One notice each, written one after another.
+    await until(async () => (await notices()).length === supervisors.length, "the outage alert", 15_000);
     const first = await notices();
     expect(first.map((n) => n.kind)).toEqual(supervisors.map(() => "outage"));
     expect(first[0]!.text).toContain("Telegram 已中断");
     expect(first[0]!.text).toContain("恢复后按顺序补发");
 
     await proxy.set(null);
-    await until(async () => (await notices()).some((n) => n.kind === "outage_recovered"), "the recovery notice", 15_000);
+    await until(async () => (await notices()).filter((n) => n.kind === "outage_recovered").length === supervisors.length, "the recovery notices", 15_000);
     await until(async () => (await health(a)).dependencies.telegram?.status === "ok", "health ok", 15_000);
     const all2 = await notices();
     expect(all2.filter((n) => n.kind === "outage")).toHaveLength(supervisors.length);
