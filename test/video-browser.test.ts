@@ -179,6 +179,8 @@ describe.runIf(hasBrowser)("the join page in a phone-sized headless Chromium wit
     await shot(page, "manage-1-booked");
     await page.getByText("改时间").click();
     await expect.poll(() => page.locator("form button").count()).toBeGreaterThan(2);
+    // Measured once its stylesheet has loaded: under load the buttons are in the DOM before it applies.
+    await page.waitForLoadState("load");
     await expectPhoneFriendly(page);
     await shot(page, "manage-2-times");
     const second = (await page.locator("form button").nth(1).textContent())!;
