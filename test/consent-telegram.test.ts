@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import QRCode from "qrcode";
+import { QR_OPTIONS } from "../src/cases/invitation.js";
+import { qrPng } from "../src/lib/qr-png.js";
 import { describe, expect, it } from "vitest";
 import { CASE_CODE_PATTERN } from "../src/cases/types.js";
 import { until } from "./fakes/telegram-api.js";
@@ -34,9 +35,8 @@ describe("the other party's invitation on Telegram", () => {
     expect(texts).toContain(`https://onedoor.example.org/?start=${deepLink![1]}`); // the same invitation, without Telegram
     const docs = w.fake.sent("sendDocument", 201);
     expect(docs.map((d) => d.uploads?.[0]?.name)).toEqual(["调解邀请-网页.png", "调解邀请-Telegram.png"]);
-    // Each document is the QR code of its link, as the qrcode package draws it.
-    const sha = async (url: string) =>
-      createHash("sha256").update(await QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "M", margin: 2, width: 384 })).digest("hex");
+    // Each document is the QR code of its link (qrPng draws qrcode's picture: src/lib/qr-png.test.ts).
+    const sha = async (url: string) => createHash("sha256").update(qrPng(url, QR_OPTIONS)).digest("hex");
     expect(docs.map((d) => d.uploads?.[0]?.sha256)).toEqual([await sha(`https://onedoor.example.org/?start=${deepLink![1]}`), await sha(deepLink![0])]);
 
     // The claimant answers under the invitation; the other side opens the deep link.

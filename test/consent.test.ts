@@ -1,4 +1,5 @@
-import QRCode from "qrcode";
+import { QR_OPTIONS } from "../src/cases/invitation.js";
+import { qrPng } from "../src/lib/qr-png.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Outbound } from "../src/bot/messages.js";
 import { DAY, HOUR } from "../src/lib/clock.js";
@@ -78,7 +79,7 @@ describe("the other party's consent (自愿) and when both can meet", () => {
     const res = await fetch(`${app.url}/api/chat/files/documents/${sha}`, { headers: { "x-chat-session": web.session } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/png");
-    expect(Buffer.from(await res.arrayBuffer()).equals(await QRCode.toBuffer(link, { type: "png", errorCorrectionLevel: "M", margin: 2, width: 384 }))).toBe(true);
+    expect(Buffer.from(await res.arrayBuffer()).equals(qrPng(link, QR_OPTIONS))).toBe(true);
     // Another chat cannot fetch it.
     const other = await WebResident.open(app.url);
     expect((await fetch(`${app.url}/api/chat/files/documents/${sha}`, { headers: { "x-chat-session": other.session } })).status).toBe(404);

@@ -1,7 +1,7 @@
-import QRCode from "qrcode";
 import type { Button, Outbound } from "../bot/messages.js";
 import type { FileStore } from "../files/file-store.js";
 import { t, type Locale } from "../i18n/index.js";
+import { qrPng } from "../lib/qr-png.js";
 import { formatLocal } from "../lib/time.js";
 import { PRESET_CODES, type PresetCode } from "../scheduling/availability-presets.js";
 import type { DisputeType } from "./types.js";
@@ -49,10 +49,12 @@ export function invitationOf(
   return { web, telegram, text };
 }
 
+/** 384 pixels a side, a quiet zone of two modules: scannable off a phone's screen. */
+export const QR_OPTIONS = { errorCorrectionLevel: "M", margin: 2, width: 384 } as const;
+
 /** A QR code of a link as a PNG in the file store (the same link gives the same file). */
 export async function qrFile(files: Pick<FileStore, "save">, url: string): Promise<string> {
-  const png = await QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "M", margin: 2, width: 384 });
-  return files.save(png);
+  return files.save(qrPng(url, QR_OPTIONS));
 }
 
 /**
