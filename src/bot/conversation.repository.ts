@@ -3,7 +3,7 @@ import { join, sql, type Sql } from "../db/sql.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { CHANNEL_CAPABILITIES } from "../notify/channels.js";
-import { insertDeliveries } from "../notify/delivery.repository.js";
+import { deliveriesInsert, insertDeliveries, type NewDelivery } from "../notify/delivery.repository.js";
 import type { Inbound, Outbound } from "./messages.js";
 
 /**
@@ -144,47 +144,76 @@ export function createConversationRepository(db: Sql) {
       const turnId = newId();
       const conversationId = t.existing?.id ?? newId();
       const count = 1 + t.outbound.length;
+      // The claim (the version we loaded, or a new row) also hands out this turn's transcript numbers.
+      const claim = t.existing
+        ? sql`
+            UPDATE "Conversation" SET "state" = ${t.state}, "locale" = ${t.locale}, "turnId" = ${turnId},
+              "version" = "version" + 1, "lastSeq" = "lastSeq" + ${count}, "updatedAt" = ${t.now}
+            WHERE "id" = ${conversationId} AND "version" = ${t.existing.version}
+            RETURNING "id", "lastSeq"`
+        : sql`
+            INSERT INTO "Conversation" ("id", "channel", "userId", "locale", "state", "version", "turnId", "lastSeq", "createdAt", "updatedAt")
+            VALUES (${conversationId}, ${t.channel}, ${t.userId}, ${t.locale}, ${t.state}, 0, ${turnId}, ${count}, ${t.now}, ${t.now})
+            ON CONFLICT ("channel", "userId") DO NOTHING
+            RETURNING "id", "lastSeq"`;
+      // The inbound row carries the delivery id: a second delivery of it fails on the unique key and the
+      // whole turn rolls back (the caller then answers with the first turn's replies).
+      const messages = (conversation: unknown, seq: (k: number) => unknown) => sql`
+        INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "turnId", "externalKey", "createdAt")
+        VALUES ${join([
+          sql`(${conversation}, ${seq(0)}, 'in', ${JSON.stringify(t.inbound)}, ${turnId}, ${t.receiptKey ?? null}, ${t.now})`,
+          ...t.outbound.map((o, i) => sql`(${conversation}, ${seq(1 + i)}, 'out', ${JSON.stringify(o)}, ${turnId}, NULL, ${t.now})`),
+        ])}`;
+      // The replies are deliveries too, committed with the turn: on the web the transcript is their
+      // delivery; elsewhere the channel's sender sends them, each once, after the commit.
+      const written = CHANNEL_CAPABILITIES[t.channel]?.transcriptIsDelivery ?? false;
+      const deliveries = (sentAs: (k: number) => NewDelivery["sentAs"]): NewDelivery[] =>
+        t.outbound.map((message, i) => ({
+          channel: t.channel,
+          recipient: t.userId,
+          kind: "reply" as const,
+          message,
+          turnId,
+          expiresAt: written ? null : new Date(t.now.getTime() + REPLY_EXPIRES_MS),
+          ...(written ? { sentAs: sentAs(1 + i) } : {}),
+        }));
+
+      if (db.kind === "postgres") {
+        // One statement, one round trip instead of five (BEGIN, claim, transcript, deliveries, COMMIT),
+        // atomic as a transaction is: the rows take the conversation's id and their numbers from the claim,
+        // so a claim that found no row (another turn saved first) leaves them without a conversation, and
+        // the NOT NULL constraint refuses the whole statement.
+        const last = sql`(SELECT "lastSeq" FROM c)`;
+        const seq = (k: number) => sql`${last} - ${count - 1 - k}`;
+        const write = async (on: Sql): Promise<number> => {
+          try {
+            const [row] = await on.query<{ lastSeq: number }>(sql`
+              WITH c AS (${claim}),
+                m AS (${messages(sql`(SELECT "id" FROM c)`, seq)})
+                ${t.outbound.length ? sql`, d AS (${deliveriesInsert(deliveries((k) => sql`CAST(${seq(k)} AS TEXT)`), t.now)})` : sql``}
+              SELECT "lastSeq" FROM c`);
+            return row!.lastSeq;
+          } catch (err) {
+            const e = err as { code?: unknown; column?: unknown };
+            if (e.code === "23502" && e.column === "conversationId") throw new AppError("CONFLICT", "conversation changed meanwhile", { cause: err });
+            throw err;
+          }
+        };
+        if (!t.effects?.length) return write(db);
+        return db.transaction(async (tx) => {
+          const lastSeq = await write(tx);
+          for (const effect of t.effects ?? []) await effect(tx);
+          return lastSeq;
+        });
+      }
+
       return db.transaction(async (tx) => {
-        // The claim (the version we loaded, or a new row) also hands out this turn's transcript numbers.
-        const claimed = t.existing
-          ? await tx.query<{ lastSeq: number }>(sql`
-              UPDATE "Conversation" SET "state" = ${t.state}, "locale" = ${t.locale}, "turnId" = ${turnId},
-                "version" = "version" + 1, "lastSeq" = "lastSeq" + ${count}, "updatedAt" = ${t.now}
-              WHERE "id" = ${conversationId} AND "version" = ${t.existing.version}
-              RETURNING "lastSeq"`)
-          : await tx.query<{ lastSeq: number }>(sql`
-              INSERT INTO "Conversation" ("id", "channel", "userId", "locale", "state", "version", "turnId", "lastSeq", "createdAt", "updatedAt")
-              VALUES (${conversationId}, ${t.channel}, ${t.userId}, ${t.locale}, ${t.state}, 0, ${turnId}, ${count}, ${t.now}, ${t.now})
-              ON CONFLICT ("channel", "userId") DO NOTHING
-              RETURNING "lastSeq"`);
+        const claimed = await tx.query<{ lastSeq: number }>(claim);
         if (claimed.length !== 1) throw new AppError("CONFLICT", "conversation changed meanwhile");
         const last = claimed[0]!.lastSeq;
         const first = last - count + 1;
-        // The inbound row carries the delivery id: a second delivery of it fails on the unique key here
-        // and the whole turn rolls back (the caller then answers with the first turn's replies).
-        const rows = [
-          sql`(${conversationId}, ${first}, 'in', ${JSON.stringify(t.inbound)}, ${turnId}, ${t.receiptKey ?? null}, ${t.now})`,
-          ...t.outbound.map((o, i) => sql`(${conversationId}, ${first + 1 + i}, 'out', ${JSON.stringify(o)}, ${turnId}, NULL, ${t.now})`),
-        ];
-        await tx.execute(sql`
-          INSERT INTO "ChatMessage" ("conversationId", "seq", "direction", "payload", "turnId", "externalKey", "createdAt")
-          VALUES ${join(rows)}`);
-        // The replies are deliveries too, committed with the turn: on the web the transcript is their
-        // delivery; elsewhere the channel's sender sends them, each once, after the commit.
-        const written = CHANNEL_CAPABILITIES[t.channel]?.transcriptIsDelivery ?? false;
-        await insertDeliveries(
-          tx,
-          t.outbound.map((message, i) => ({
-            channel: t.channel,
-            recipient: t.userId,
-            kind: "reply" as const,
-            message,
-            turnId,
-            expiresAt: written ? null : new Date(t.now.getTime() + REPLY_EXPIRES_MS),
-            ...(written ? { sentAs: String(first + 1 + i) } : {}),
-          })),
-          t.now,
-        );
+        await tx.execute(messages(conversationId, (k) => first + k));
+        await insertDeliveries(tx, deliveries((k) => String(first + k)), t.now);
         for (const effect of t.effects ?? []) await effect(tx);
         return last;
       });

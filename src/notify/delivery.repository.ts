@@ -1,4 +1,4 @@
-import { join, sql, type Sql } from "../db/sql.js";
+import { join, sql, type Query, type Sql } from "../db/sql.js";
 import { orderedId } from "../lib/ids.js";
 import type { Outbound } from "../bot/messages.js";
 
@@ -22,8 +22,11 @@ export interface NewDelivery {
   /** The same key twice makes one delivery: a job that runs again sends nothing twice. */
   dedupeKey?: string | null;
   expiresAt?: Date | null;
-  /** Delivered already as it was written (the web chat: the transcript is the delivery). */
-  sentAs?: string;
+  /**
+   * Delivered already as it was written (the web chat: the transcript is the delivery), under this id;
+   * a fragment when the statement writing it hands the id out (a turn's transcript number, `saveTurn`).
+   */
+  sentAs?: string | Query;
   /** Cannot be sent at all (outside a channel's reply window): recorded as failed, not retried. */
   failed?: string;
   /** The document this message serves (电子送达): its opening and acknowledgement are recorded on this row. */
@@ -66,6 +69,11 @@ const toDelivery = ({ content, ...r }: Row): Delivery => ({ ...r, message: JSON.
  */
 export async function insertDeliveries(tx: Sql, items: readonly NewDelivery[], now: Date): Promise<number> {
   if (items.length === 0) return 0;
+  return tx.execute(deliveriesInsert(items, now));
+}
+
+/** The INSERT that `insertDeliveries` runs, for a statement that writes deliveries with other rows (`saveTurn`). */
+export function deliveriesInsert(items: readonly NewDelivery[], now: Date): Query {
   const rows = items.map((d, i) => {
     const state: DeliveryState = d.failed !== undefined ? "failed" : d.sentAs !== undefined ? "sent" : "queued";
     return sql`(${orderedId()}, ${d.channel}, ${d.recipient}, ${d.kind}, ${JSON.stringify(d.message)}, ${i}, ${state},
@@ -73,12 +81,12 @@ export async function insertDeliveries(tx: Sql, items: readonly NewDelivery[], n
       ${state === "sent" ? now : null}, ${d.failed ?? null}, ${state === "failed" ? false : null}, ${state === "failed" ? now : null}, ${now},
       ${d.documentId ?? null})`;
   });
-  return tx.execute(sql`
+  return sql`
     INSERT INTO "Delivery" ("id", "channel", "recipient", "kind", "content", "ord", "state", "dedupeKey", "caseId",
       "turnId", "notBefore", "expiresAt", "channelMessageId", "sentAt", "error", "retryable", "failedAt", "createdAt",
       "documentId")
     VALUES ${join(rows)}
-    ON CONFLICT DO NOTHING`);
+    ON CONFLICT DO NOTHING`;
 }
 
 /** Whether a delivery with this dedupe key was written already (in the caller's transaction). */
