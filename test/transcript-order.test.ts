@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createConversationRepository, type ConversationRepository } from "../src/bot/conversation.repository.js";
 import type { Outbound } from "../src/bot/messages.js";
+import { sql } from "../src/db/sql.js";
 import { isAppError } from "../src/lib/errors.js";
 import { createTestDb, testDatabaseKind, type TestDb } from "./support/db.js";
 
@@ -85,5 +86,34 @@ describe(`the transcript's order on ${testDatabaseKind()}`, () => {
       [3, "in"],
       [4, "out"],
     ]);
+  });
+  it("refuses a turn saved on a stale load (CONFLICT) and writes none of its rows, a first turn racing another too", async () => {
+    const save = (existing: Awaited<ReturnType<ConversationRepository["loadTurn"]>>["conversation"], label: string, receiptKey?: string) =>
+      conversations.saveTurn({
+        existing,
+        channel: "web",
+        userId: "stale",
+        locale: "zh-CN",
+        state: JSON.stringify({ label }),
+        inbound: { channel: "web", userId: "stale", text: `${label}?` },
+        outbound: [text(`${label}!`), text(`${label}!!`)],
+        ...(receiptKey ? { receiptKey } : {}),
+        now: new Date(),
+      });
+    const none = (await conversations.loadTurn("web", "stale")).conversation;
+    await save(none, "first");
+    // A second "first turn" (its load found no conversation either) loses to the one that created it.
+    await expect(save(none, "also first")).rejects.toSatisfy((err) => isAppError(err, "CONFLICT"));
+    const loaded = (await conversations.loadTurn("web", "stale")).conversation;
+    await save(loaded, "second", "web:stale:m2");
+    // The same version again: another turn saved since.
+    await expect(save(loaded, "stale", "web:stale:m3")).rejects.toSatisfy((err) => isAppError(err, "CONFLICT"));
+    const rows = await conversations.transcript("web", "stale", 0);
+    expect(rows.map((e) => [e.seq, e.direction])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, seq % 3 === 1 ? "in" : "out"]));
+    expect(JSON.parse((await conversations.loadTurn("web", "stale")).conversation!.state)).toEqual({ label: "second" });
+    // Nothing of the refused turn was kept: its delivery id is free, and a later save with it is the next turn.
+    expect(await conversations.findReceipt("web:stale:m3")).toBeNull();
+    const [deliveries] = await t.sql.query<{ n: number }>(sql`SELECT COUNT(*) AS "n" FROM "Delivery" WHERE "recipient" = ${"stale"}`);
+    expect(deliveries!.n).toBe(4);
   });
 });
