@@ -25,6 +25,12 @@ describe("web sessions", () => {
     expect(await sessions.resolve(token, new Date(start.getTime() + 30 * MINUTE))).toBe(userId);
     expect(await sessions.resolve(token, new Date(start.getTime() + MINUTE + HOUR))).toBeNull();
 
+    // A session this process issued is known without a lookup, for the hour after it was issued.
+    const fresh = await sessions.issue(start);
+    await t.sql.execute(sql`DELETE FROM "WebSession" WHERE "id" = ${fresh.userId}`);
+    expect(await sessions.resolve(fresh.token, new Date(start.getTime() + 59 * MINUTE))).toBe(fresh.userId);
+    expect(await sessions.resolve(fresh.token, new Date(start.getTime() + HOUR))).toBeNull();
+
     const again = await sessions.issue(start);
     await sessions.resolve(again.token, new Date(start.getTime() + 2 * HOUR));
     expect(await one(t.sql, sql`SELECT "lastSeenAt" FROM "WebSession" WHERE "id" = ${again.userId}`)).toEqual({

@@ -39,6 +39,8 @@ export function createWebSessionRepository(db: Sql) {
       const token = newToken(32);
       const userId = webUserIdOf(token);
       await db.execute(sql`INSERT INTO "WebSession" ("id", "createdAt", "lastSeenAt") VALUES (${userId}, ${now}, ${now})`);
+      // Written just now: the page's first message costs no lookup.
+      remember(userId, now.getTime());
       return { token, userId };
     },
 
