@@ -1,6 +1,6 @@
 import { join, sql, type Sql } from "../db/sql.js";
 import { newId } from "../lib/ids.js";
-import { notifyJobsDue } from "./wake-up.js";
+import { JOBS_CHANNEL, notifyJobsDue } from "./wake-up.js";
 
 export interface JobInput {
   kind: string;
@@ -23,12 +23,19 @@ export async function enqueueJobs(db: Sql, jobs: JobInput[], now: Date): Promise
         sql`(${newId()}, ${j.kind}, ${JSON.stringify(j.payload)}, ${j.dedupeKey ?? null}, ${j.dueAt}, 0, ${now})`,
     ),
   );
-  await db.execute(sql`
+  const insert = sql`
     INSERT INTO "Job" ("id", "kind", "payload", "dedupeKey", "dueAt", "attempts", "createdAt")
     VALUES ${values}
-    ON CONFLICT ("dedupeKey") DO NOTHING`);
+    ON CONFLICT ("dedupeKey") DO NOTHING`;
   // Another instance may be the one that runs them (it has the channel this one has not).
-  if (jobs.some((j) => j.dueAt.getTime() <= now.getTime())) await notifyJobsDue(db);
+  const due = jobs.some((j) => j.dueAt.getTime() <= now.getTime());
+  if (due && db.kind === "postgres") {
+    // The rows and the wake-up in one round trip (a data-modifying CTE runs whether or not it is read).
+    await db.query(sql`WITH "inserted" AS (${insert}) SELECT pg_notify(${JOBS_CHANNEL}, '') AS "notified"`);
+    return;
+  }
+  await db.execute(insert);
+  if (due) await notifyJobsDue(db);
 }
 
 export function enqueueJob(db: Sql, job: JobInput, now: Date): Promise<void> {
