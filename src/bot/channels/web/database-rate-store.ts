@@ -2,6 +2,17 @@ import type { ClientRateLimitInfo, Options, Store } from "express-rate-limit";
 import { DAY, HOUR, type Clock } from "../../../lib/clock.js";
 import type { RateLimiter } from "../../../notify/rate-limit.js";
 
+/** Windows long over are deleted now and then (at most hourly per pruner), so the table stays small. */
+export function createPruner(limiter: Pick<RateLimiter, "prune">): (now: Date) => void {
+  let lastPrune = 0;
+  return (now) => {
+    if (now.getTime() - lastPrune < HOUR) return;
+    lastPrune = now.getTime();
+    // Two days back: older than any window anyone keeps (a day at most), Telegram's one-second ones included.
+    void limiter.prune(new Date(now.getTime() - 2 * DAY)).catch(() => undefined);
+  };
+}
+
 /**
  * express-rate-limit's Store over the shared fixed-window counters (table RateWindow), so every
  * instance counts against one limit: two instances behind a load balancer still give a flood the
@@ -18,14 +29,7 @@ export function createDatabaseRateStore(deps: { limiter: RateLimiter; clock: Clo
   const take = (key: string, n: number) =>
     deps.limiter.take(deps.clock.now(), [{ key: `${deps.prefix}${key}`, limit: { limit, windowMs } }], n);
 
-  let lastPrune = 0;
-  /** Windows long over are deleted now and then (at most hourly per process), so the table stays small. */
-  function pruneNowAndThen(now: Date) {
-    if (now.getTime() - lastPrune < HOUR) return;
-    lastPrune = now.getTime();
-    // Two days back: older than any window anyone keeps (a day at most), Telegram's one-second ones included.
-    void deps.limiter.prune(new Date(now.getTime() - 2 * DAY)).catch(() => undefined);
-  }
+  const pruneNowAndThen = createPruner(deps.limiter);
 
   return {
     prefix: deps.prefix,

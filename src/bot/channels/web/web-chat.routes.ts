@@ -16,7 +16,7 @@ import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
 import type { Inbound, InboundFile, Reply } from "../../messages.js";
 import { MAX_FILE_BYTES, normalizeMime, storeEvidence, type StoredEvidence } from "../../../files/evidence-store.js";
-import { createDatabaseRateStore } from "./database-rate-store.js";
+import { createDatabaseRateStore, createPruner } from "./database-rate-store.js";
 import type { WebSessionRepository } from "./web-session.repository.js";
 import { isTimeZone } from "../../../cases/zones.js";
 
@@ -180,7 +180,6 @@ export function createWebChatRouter(deps: {
   const bySession: RateLimitOptions["keyGenerator"] = (_req, res) => session(res);
 
   const perAddress = limit("addr", limits.requestsPerMinute, MINUTE);
-  const newSessions = [limit("new-m", limits.sessionsPerMinute, MINUTE), limit("new-h", limits.sessionsPerHour, HOUR)];
   /** The key express-rate-limit gives an address (IPv6 by /56), so both ways of counting it agree. */
   const addressKey = (req: express.Request) => `web:addr:${ipKeyGenerator(req.ip ?? "", 56)}`;
   const addressLimit = { limit: limits.requestsPerMinute, windowMs: MINUTE };
@@ -199,10 +198,27 @@ export function createWebChatRouter(deps: {
     if (refusedUntil) tooMany(res, "send", refusedUntil);
     else next();
   };
-  /** Messages and files count their address in `sends`; everything else here, first of all. */
-  const isSend = (req: express.Request) => {
+  const pruneNowAndThen = createPruner(deps.limiter);
+  /**
+   * A new session's limits in one statement, as a message's: its address's requests, and the sessions
+   * the address may have a minute and an hour (the keys express-rate-limit gave them before).
+   */
+  const issues: express.RequestHandler = async (req, res, next) => {
+    const now = deps.clock.now();
+    pruneNowAndThen(now);
+    const address = ipKeyGenerator(req.ip ?? "", 56);
+    const refusedUntil = await deps.limiter.take(now, [
+      { key: addressKey(req), limit: addressLimit },
+      { key: `web:new-m:${address}`, limit: { limit: limits.sessionsPerMinute, windowMs: MINUTE } },
+      { key: `web:new-h:${address}`, limit: { limit: limits.sessionsPerHour, windowMs: HOUR } },
+    ]);
+    if (refusedUntil) tooMany(res, "new-session", refusedUntil);
+    else next();
+  };
+  /** Messages and files count their address in `sends`, new sessions in `issues`; everything else here, first of all. */
+  const countsItsAddress = (req: express.Request) => {
     const at = `${req.baseUrl}${req.path}`;
-    return req.method === "POST" && (at === "/api/chat/messages" || at === "/api/chat/files");
+    return req.method === "POST" && (at === "/api/chat/messages" || at === "/api/chat/files" || at === "/api/chat/session");
   };
 
   const reads = limit("read-m", limits.readsPerMinute, MINUTE, bySession);
@@ -241,7 +257,7 @@ export function createWebChatRouter(deps: {
     const parsed = sessionToken.safeParse(req.get("x-chat-session"));
     const userId = parsed.success ? await deps.sessions.resolve(parsed.data, deps.clock.now()) : null;
     if (!userId) {
-      if (isSend(req)) {
+      if (countsItsAddress(req)) {
         const refusedUntil = await deps.limiter.take(deps.clock.now(), [{ key: addressKey(req), limit: addressLimit }]);
         if (refusedUntil) return tooMany(res, "addr", refusedUntil);
       }
@@ -263,8 +279,8 @@ export function createWebChatRouter(deps: {
   }
 
   // Every API request counts against its address first, before any work is done for it (a message or a
-  // file together with its session's quotas, in one write: see `sends`).
-  router.use("/api/chat", (req, res, next) => (isSend(req) ? next() : perAddress(req, res, next)));
+  // file together with its session's quotas, in one write: see `sends`; a new session with its own: `issues`).
+  router.use("/api/chat", (req, res, next) => (countsItsAddress(req) ? next() : perAddress(req, res, next)));
 
   // Before the JSON parser: the body is the file itself, streamed to disk, never buffered.
   router.post("/api/chat/files", requireSession, sends, uploads, stillThere, async (req, res) => {
@@ -290,7 +306,7 @@ export function createWebChatRouter(deps: {
     res.json(await answer(userId, reply));
   });
 
-  router.post("/api/chat/session", ...newSessions, async (_req, res) => {
+  router.post("/api/chat/session", issues, async (_req, res) => {
     const { token } = await deps.sessions.issue(deps.clock.now());
     res.status(201).json({ sessionId: token });
   });
