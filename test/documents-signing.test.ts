@@ -29,17 +29,6 @@ const pdfText = (file: string) => execFileSync("/usr/bin/pdftotext", ["-layout",
 describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () => {
   const w = telegramWorld();
 
-  /** What a web chat has been given since the last look; its buttons are the ones on screen. */
-  function inbox(who: WebResident) {
-    let read = 0;
-    return async (): Promise<Outbound[]> => {
-      const out = (await who.transcript()).filter((m) => m.direction === "out").map((m) => m.payload as Outbound);
-      const fresh = out.slice(read);
-      read = out.length;
-      who.last = fresh;
-      return fresh;
-    };
-  }
 
   /** A claimant on the web and a respondent on Telegram (in New York) who both agreed to mediate; the labour mediator accepted. */
   async function twoParties() {
@@ -48,11 +37,11 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     const app = w.app!;
     const db = w.t.sql;
     const claimant = await WebResident.open(app.url);
-    const claimantInbox = inbox(claimant);
+    const claimantInbox = claimant.inbox();
     await claimant.say("老板欠我三个月工资，八千块");
     for (const step of ["同意", "对", "不留电话", "在本地", "确认提交"]) await claimant.press(step);
     const code = claimant.text().match(CASE_CODE_PATTERN)![0];
-    await settle(clock);
+    await w.quiet(clock);
     const invitation = (await claimantInbox()).map((m) => (m.kind === "link" ? m.url : m.kind === "text" ? m.text : "")).join("\n");
     const payload = invitation.match(/start=(r_[A-Za-z0-9_-]+)/)?.[1];
     if (!payload) throw new Error(`no invitation in: ${invitation}`);
@@ -63,21 +52,11 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     const c = await one<{ id: string }>(db, sql`SELECT "id" FROM "Case" WHERE "code" = ${code}`);
     await db.execute(sql`UPDATE "Party" SET "timeZone" = 'America/New_York' WHERE "caseId" = ${c.id} AND "role" = 'respondent'`);
     await acceptCase(app.cases, { caseId: c.id, mediatorId: MEDIATOR, actor: `staff:${MEDIATOR}` });
-    await settle(clock);
+    await w.quiet(clock);
     await claimantInbox();
     return { app, db, clock, claimant, claimantInbox, respondent, code, caseId: c.id };
   }
 
-  /** Every job due now run and every delivery sent. */
-  async function settle(clock: ManualClock): Promise<void> {
-    await w.app!.worker.sweep();
-    await until(async () => {
-      const now = clock.now();
-      const jobs = await count(w.t.sql, sql`SELECT 1 FROM "Job" WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}`);
-      const sending = await count(w.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "state" IN ('queued', 'sending') AND "notBefore" <= ${now}`);
-      return jobs === 0 && sending === 0;
-    }, "jobs and deliveries settled");
-  }
 
   async function draft(appUrl: string, code: string, extra: Record<string, unknown> = {}) {
     const res = await fetch(`${appUrl}/api/staff/cases/${code}/agreement`, {
@@ -108,7 +87,7 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     const { app, db, clock, claimant, claimantInbox, respondent, code, caseId } = await twoParties();
     const v1 = await draft(app.url, code);
     expect(v1.version).toBe(1);
-    await settle(clock);
+    await w.quiet(clock);
 
     // The claimant's chat: the draft as a PDF, and a line asking them to check it, with 签署.
     const got = await claimantInbox();
@@ -139,7 +118,7 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     await respondent.say(codeIn(sentTo(202).map((c) => seen(c).text))!);
     // Told in New York time: 22:00 on the evening before.
     expect(respondent.text()).toContain("已签署（11月22日 22:00）。各方都已签署，协议生效");
-    await settle(clock);
+    await w.quiet(clock);
 
     // The signed agreement: each signature's time, channel and identity, and the SHA-256 of the version signed.
     const final = await one<{ id: string; fileRef: string; signedFromId: string; version: number; issuedAt: Date }>(db, sql`
@@ -164,7 +143,7 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
 
     // Day 7 and day 25: both are reminded about judicial confirmation, with the agreement.
     clock.advance(7 * DAY);
-    await settle(clock);
+    await w.quiet(clock);
     const day7 = await claimantInbox();
     expect(day7.some((m) => m.kind === "text" && m.text.includes("还有 23 天") && m.text.includes("县人民法院申请司法确认"))).toBe(true);
     const packageFiles = day7.filter((m): m is Extract<Outbound, { kind: "file" }> => m.kind === "file").map((m) => m.name);
@@ -178,7 +157,7 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
 
     // The term due 10 December: the claimant (its creditor) is asked the next morning; "not yet" tells the mediator.
     clock.set(new Date("2026-12-11T01:00:00Z"));
-    await settle(clock);
+    await w.quiet(clock);
     const ask = (await claimantInbox()).find((m) => m.kind === "text" && m.text.includes("对方做到了吗"))!;
     expect(ask).toBeDefined();
     claimant.last = [ask];
@@ -191,20 +170,20 @@ describe.skipIf(!PDFTOTEXT)("signing the mediation agreement in the chat", () =>
     expect(claimant.text()).toContain("已经回答过了");
 
     clock.set(new Date(final.issuedAt.getTime() + 25 * DAY));
-    await settle(clock);
+    await w.quiet(clock);
     expect((await claimantInbox()).some((m) => m.kind === "text" && m.text.includes("还有 5 天"))).toBe(true);
   });
 
   it("a superseded version cannot be signed; five wrong codes lock signing and tell the mediator", async () => {
     const { app, db, clock, claimant, claimantInbox, respondent, code } = await twoParties();
     await draft(app.url, code);
-    await settle(clock);
+    await w.quiet(clock);
     const v1Review = (await claimantInbox()).find((m) => m.kind === "text" && m.text.includes("请仔细看一遍"))!;
 
     // The mediator corrects the amount: version 2 replaces version 1.
     const v2 = await draft(app.url, code, { terms: [{ text: "被申请人于2026年12月10日前支付申请人工资人民币7,500元。", due: "2026-12-10" }] });
     expect(v2.version).toBe(2);
-    await settle(clock);
+    await w.quiet(clock);
     const v2Review = (await claimantInbox()).find((m) => m.kind === "text" && m.text.includes("第 2 版"))!;
     expect(v2Review).toBeDefined();
     claimant.last = [v1Review];

@@ -85,16 +85,6 @@ describe("the whole video mediation on Telegram: invite, accept, book, reminders
     return shownTo(id).find((m) => m.text.includes(text))!;
   }
 
-  /** Nothing left to do at this instant: every due job run and every delivery sent (before the clock moves). */
-  async function quiet(clock: ManualClock): Promise<void> {
-    await w.app!.worker.sweep();
-    await until(async () => {
-      const now = clock.now();
-      const jobs = await count(w.t.sql, sql`SELECT 1 FROM "Job" WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}`);
-      const sending = await count(w.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "state" IN ('queued', 'sending') AND "notBefore" <= ${now}`);
-      return jobs === 0 && sending === 0;
-    }, "jobs and deliveries settled");
-  }
 
   it("two Telegram users and a mediator with a linked chat: every step through the bot, what each sees and what is stored", async () => {
     const clock = new ManualClock(T0);
@@ -196,7 +186,7 @@ describe("the whole video mediation on Telegram: invite, accept, book, reminders
     ];
     const links: Record<number, string> = {};
     for (const [before, text] of reminders) {
-      await quiet(clock);
+      await w.quiet(clock);
       clock.set(new Date(start.getTime() - before));
       await w.app!.worker.sweep();
       await w.app!.worker.sweep(); // a second sweep sends nothing again
@@ -205,7 +195,7 @@ describe("the whole video mediation on Telegram: invite, accept, book, reminders
         expect(m.text).toContain("点这里进入视频：");
         links[id] = m.text.match(JOIN_LINK)![0];
       }
-      await quiet(clock);
+      await w.quiet(clock);
     }
     for (const id of [201, 202]) {
       for (const [, text] of reminders) expect(textsTo(id).filter((t) => t.includes(text))).toHaveLength(1);
@@ -267,7 +257,7 @@ describe("the whole video mediation on Telegram: invite, accept, book, reminders
     expect(JSON.parse(outcome[0]!.data)).toMatchObject({ sessionId: session.id, outcome: "resolved" });
     // After the end, the mediator is not asked for the outcome they already gave.
     clock.set(new Date(start.getTime() + 2 * HOUR));
-    await quiet(clock);
+    await w.quiet(clock);
     expect(textsTo(301).some((t) => t.includes("【请记录结果】"))).toBe(false);
   });
 });
@@ -288,17 +278,6 @@ describe("the whole video mediation on the web chat, the other side in New York"
   });
 
   /** What the page shows one person after they last looked (a poll of the transcript): the server's messages. */
-  function inbox(who: WebResident) {
-    let seen = 0;
-    return async (): Promise<Outbound[]> => {
-      const out = (await who.transcript()).filter((m) => m.direction === "out").map((m) => m.payload as Outbound);
-      const fresh = out.slice(seen);
-      seen = out.length;
-      // What arrived is on screen: its buttons are the ones the person can press next.
-      who.last = fresh;
-      return fresh;
-    };
-  }
   const shown = (out: Outbound[]) => out.map((o) => (o.kind === "file" ? `${o.name} ${o.caption ?? ""}` : o.kind === "link" ? `${o.text}\n${o.url}` : o.text)).join("\n");
   const slotLabels = (out: Outbound[]) =>
     out.flatMap((m) => (m.kind === "text" ? (m.buttons ?? []).flat() : [])).filter((b) => b.data.startsWith("bk:")).map((b) => b.label);
@@ -311,7 +290,7 @@ describe("the whole video mediation on the web chat, the other side in New York"
     // The labour room's mediator uses the web chat, linked to their staff record.
     const mediator = await WebResident.open(app.url);
     await db.execute(sql`INSERT INTO "StaffChannel" ("channel", "channelUserId", "staffId", "createdAt") VALUES ('web', ${webUserIdOf(mediator.session)}, ${MEDIATOR}, ${app.clock.now()})`);
-    const mediatorInbox = inbox(mediator);
+    const mediatorInbox = mediator.inbox();
 
     // 1. The claimant files in the web chat.
     const claimant = await WebResident.open(app.url);
@@ -320,7 +299,7 @@ describe("the whole video mediation on the web chat, the other side in New York"
     const code = claimant.text().match(CASE_CODE_PATTERN)![0];
     const caseRow = () => one(db, sql`SELECT * FROM "Case" WHERE "code" = ${code}`);
     expect(await caseRow()).toMatchObject({ status: "routed", roomId: "labor_arbitration" });
-    const claimantInbox = inbox(claimant);
+    const claimantInbox = claimant.inbox();
     await claimantInbox();
 
     // 2. The invitation (web link and QR code), then when they can meet, in Beijing time.
@@ -345,7 +324,7 @@ describe("the whole video mediation on the web chat, the other side in New York"
     expect(respondent.text()).toContain("时间按纽约时间显示");
     await respondent.press("好了");
     expect(respondent.text()).toContain("记下了：工作日晚上（按纽约时间）");
-    const respondentInbox = inbox(respondent);
+    const respondentInbox = respondent.inbox();
     await respondentInbox();
     expect(await one(db, sql`SELECT * FROM "Party" WHERE "caseId" = ${(await caseRow()).id} AND "role" = 'respondent'`)).toMatchObject({
       channel: "web", channelUserId: webUserIdOf(respondent.session), mediationConsent: "accepted", timeZone: "America/New_York",

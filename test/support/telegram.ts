@@ -6,7 +6,7 @@ import { silentLogger } from "../../src/lib/logger.js";
 import { start, type Running } from "../../src/main.js";
 import { startFakeTelegram, TelegramChat, until, type FakeTelegram } from "../fakes/telegram-api.js";
 import { createTestDb, type TestDb } from "./db.js";
-import { first, sql } from "./query.js";
+import { count, first, sql } from "./query.js";
 
 /** The webhook secret a world started in webhook mode uses (`env: { TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, PUBLIC_BASE_URL }`). */
 export const WEBHOOK_SECRET = "test_webhook-secret";
@@ -28,6 +28,8 @@ export interface TelegramWorld {
   deliver(update: Record<string, unknown>): Promise<void>;
   /** A private chat with the bot through the webhook. */
   chat(id: number, from?: { first_name: string; language_code?: string }): TelegramChat;
+  /** Nothing left to do at this instant: every due job run and every delivery sent (before the clock moves). */
+  quiet(clock: ManualClock): Promise<void>;
 }
 
 /** Per test: a database, a fake Bot API, and the app once started; all closed after the test. */
@@ -77,6 +79,15 @@ export function telegramWorld(): TelegramWorld {
       const { method, ...params } = reply;
       await fetch(`${w.fake.apiRoot}/bot${w.fake.token}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
     }
+  };
+  w.quiet = async (clock) => {
+    await w.app!.worker.sweep();
+    await until(async () => {
+      const now = clock.now();
+      const jobs = await count(w.t.sql, sql`SELECT 1 FROM "Job" WHERE "doneAt" IS NULL AND "failedAt" IS NULL AND "dueAt" <= ${now}`);
+      const sending = await count(w.t.sql, sql`SELECT 1 FROM "Delivery" WHERE "state" IN ('queued', 'sending') AND "notBefore" <= ${now}`);
+      return jobs === 0 && sending === 0;
+    }, "jobs and deliveries settled");
   };
   w.chat = (id, from) => new TelegramChat(w.fake, w.deliver, w.settled, id, from);
   w.settled = (updateId) =>

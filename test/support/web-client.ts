@@ -70,6 +70,21 @@ export class WebResident {
     }
   }
 
+  /**
+   * What the server has given this chat since the last call (notices, documents, reminders as well as
+   * replies); what arrived is on screen, so its buttons are the ones `press` finds next.
+   */
+  inbox(): () => Promise<Outbound[]> {
+    let read = 0;
+    return async () => {
+      const out = (await this.transcript()).filter((m) => m.direction === "out").map((m) => m.payload as Outbound);
+      const fresh = out.slice(read);
+      read = out.length;
+      this.last = fresh;
+      return fresh;
+    };
+  }
+
   /** The pages the last transcript() read: how many messages, and how many bytes of them. */
   pages: { count: number; bytes: number }[] = [];
 }
