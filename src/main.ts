@@ -45,6 +45,7 @@ import { createJoinLinks, type JoinLinks } from "./video/join-link.js";
 import { createManageLinks } from "./scheduling/manage-link.js";
 import { createDocumentJobHandlers, DOCUMENT_ISSUE } from "./documents/case-documents.js";
 import { createBreaker, type BreakerOptions, type CircuitBreaker } from "./lib/breaker.js";
+import { startProbes, type Probe } from "./lib/probes.js";
 import { createOutageAlerts } from "./jobs/outage-alerts.js";
 import { guardedTranscriber } from "./speech/guarded-transcriber.js";
 import { notifyStaff } from "./jobs/notify-staff.js";
@@ -87,6 +88,8 @@ export interface StartOptions {
   outageAlerts?: { alertAfterMs: number; everyMs: number };
   /** Tests open the outside services' breakers sooner and probe again sooner. */
   breakers?: Pick<BreakerOptions, "failureThreshold" | "openMs" | "maxOpenMs">;
+  /** Tests ask the quiet services sooner than DEPENDENCY_CHECK_SECONDS. */
+  dependencyCheckMs?: number;
 }
 
 export interface Running {
@@ -371,17 +374,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   await schedulePrune(sql, config.CENTRE_TIMEZONE, clock.now());
   leases.start();
   outageAlerts.start();
-  // A breaker left open finds its service back with a probe when its pause is over, even when no
-  // resident's message or join happens to call it (a quiet night, webhook mode).
-  const probes: [CircuitBreaker, () => Promise<unknown>][] = [];
-  if (telegram) probes.push([telegramBreaker, () => telegram!.probe()]);
-  if (video) probes.push([livekitBreaker, () => video!.ping()]);
-  const probeTimer = setInterval(() => {
-    for (const [breaker, probe] of probes) {
-      if (breaker.view().state !== "closed" && breaker.waitMs() === 0 && breaker.allow()) void probe().catch(() => undefined);
-    }
-  }, options.breakers?.openMs ?? 5_000);
-  probeTimer.unref();
+  // Health checks: a breaker left open finds its service back as soon as its pause is over, and the
+  // services nothing calls on a quiet night are asked now and then, so /healthz (and a booking) knows.
+  const checkEveryMs = options.dependencyCheckMs ?? config.DEPENDENCY_CHECK_SECONDS * 1000;
+  const probes: Probe[] = [];
+  if (telegram) probes.push({ breaker: telegramBreaker, ping: () => telegram!.probe() });
+  if (video) probes.push({ breaker: livekitBreaker, ping: () => video!.ping(), everyMs: checkEveryMs });
+  if (config.llm && !options.classifier && classifier.ping) probes.push({ breaker: modelBreaker, ping: (signal) => classifier.ping!(signal), everyMs: checkEveryMs });
+  if (transcriber?.ping && !options.transcriber) probes.push({ breaker: speechBreaker, ping: (signal) => transcriber.ping!(signal), everyMs: checkEveryMs });
+  const checks = startProbes(probes, { tickMs: Math.min(options.breakers?.openMs ?? 5_000, checkEveryMs) });
   if (options.startWorker !== false) {
     worker.start();
     dispatcher.start();
@@ -411,7 +412,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       // Readiness fails at once (a load balancer stops sending), and no new connection is taken.
       health.drain();
       outageAlerts.stop();
-      clearInterval(probeTimer);
+      checks.stop();
       const ends = Date.now() + graceMs;
       const left = () => Math.max(0, ends - Date.now());
       // The poll stops and its lease is released first, so another instance takes over at once.

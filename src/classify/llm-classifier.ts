@@ -5,9 +5,10 @@
 // local classifier answers and the result is marked source "llm_fallback".
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatOpenAI } from "@langchain/openai";
+import OpenAI from "openai";
 import { HumanMessage, SystemMessage, type AIMessage } from "@langchain/core/messages";
 import { RISK_FLAGS, type DisputeType, type RiskFlag } from "../cases/types.js";
-import type { CircuitBreaker } from "../lib/breaker.js";
+import { guarded, type CircuitBreaker } from "../lib/breaker.js";
 import type { Logger } from "../lib/logger.js";
 import type { Classification, Classifier } from "./port.js";
 import { llmClassificationSchema, type LlmClassification } from "./llm-schema.js";
@@ -102,7 +103,14 @@ export function createLlmClassifier(deps: LlmClassifierDeps): Classifier {
     }
   }
 
+  // The health check lists the server's models: no tokens spent, and every compatible server has it.
+  const plain = new OpenAI({ apiKey: settings.apiKey, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}), maxRetries: 0, timeout: settings.timeoutMs });
+
   return {
+    async ping(signal) {
+      const call = async () => void (await plain.models.list({ signal }));
+      await (deps.breaker ? guarded(deps.breaker, call, (err) => (signal.aborted ? new Error("model: timeout") : err)) : call());
+    },
     async classify(text, options = {}) {
       const started = performance.now();
       const deadline = started + settings.timeoutMs;

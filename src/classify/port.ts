@@ -31,4 +31,9 @@ export interface Classification {
  */
 export interface Classifier {
   classify(text: string, options?: { signal?: AbortSignal }): Promise<Classification>;
+  /**
+   * For a classifier behind an outside server: asks the server whether it is there, and tells its
+   * breaker, so /healthz knows on a quiet night too. Throws when it is not.
+   */
+  ping?(signal: AbortSignal): Promise<void>;
 }

@@ -121,6 +121,7 @@ const schema = z
     TELEGRAM_TIMEOUT_MS: intFromEnv(30_000, 1_000, 300_000),
     /** Staff are told when an outside service has been unreachable this long (once), and again when it is back. */
     OUTAGE_ALERT_MINUTES: intFromEnv(10, 1, 24 * 60),
+    DEPENDENCY_CHECK_SECONDS: intFromEnv(30, 1, 3600),
   })
   .superRefine((env, ctx) => {
     // Without a token the staff API answers only to the machine itself; any setting that lets other

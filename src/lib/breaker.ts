@@ -124,3 +124,26 @@ export function createBreaker(o: BreakerOptions): CircuitBreaker {
     view,
   };
 }
+
+/**
+ * A call to an HTTP service ended in `err`: did the service answer? An HTTP status below 500 (a 4xx,
+ * a 429) means it is there; no status (refused, reset, timed out, a body that is not the protocol) or
+ * a 5xx means it is not. The SDKs we use put the status on the error as `status`.
+ */
+export function answered(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status < 500;
+}
+
+/** Runs `call` and tells `breaker` whether the service was there (see `answered`); rethrows its error. */
+export async function guarded<T>(breaker: CircuitBreaker, call: () => Promise<T>, describe: (err: unknown) => unknown = (e) => e): Promise<T> {
+  try {
+    const result = await call();
+    breaker.success();
+    return result;
+  } catch (err) {
+    if (answered(err)) breaker.success();
+    else breaker.failure(describe(err));
+    throw err;
+  }
+}

@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from "../lib/breaker.js";
+import { guarded, type CircuitBreaker } from "../lib/breaker.js";
 import { AppError } from "../lib/errors.js";
 import type { Transcriber } from "./port.js";
 
@@ -11,16 +11,10 @@ export function guardedTranscriber(inner: Transcriber, breaker: CircuitBreaker):
   return {
     async transcribe(file, options) {
       if (!breaker.allow()) throw new AppError("UPSTREAM", "speech server unreachable (circuit open)");
-      try {
-        const text = await inner.transcribe(file, options);
-        breaker.success();
-        return text;
-      } catch (err) {
-        const status = (err as { status?: unknown }).status;
-        if (typeof status === "number" && status < 500) breaker.success();
-        else breaker.failure(options.signal.aborted ? new Error("speech: timeout") : err);
-        throw err;
-      }
+      return guarded(breaker, () => inner.transcribe(file, options), (err) => (options.signal.aborted ? new Error("speech: timeout") : err));
     },
+    ...(inner.ping
+      ? { ping: (signal: AbortSignal) => guarded(breaker, () => inner.ping!(signal), (err) => (signal.aborted ? new Error("speech: timeout") : err)) }
+      : {}),
   };
 }

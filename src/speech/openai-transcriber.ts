@@ -41,5 +41,8 @@ export function createOpenAiTranscriber(settings: SpeechSettings): Transcriber {
       );
       return typeof result === "string" ? result : (result.text ?? "");
     },
+    async ping(signal) {
+      await client.models.list({ signal });
+    },
   };
 }

@@ -5,4 +5,6 @@
 export interface Transcriber {
   /** The words in the audio file, or "" when there are none it could make out. Throws on failure. */
   transcribe(file: { path: string; mime: string; name?: string }, options: { signal: AbortSignal; language?: string }): Promise<string>;
+  /** Asks the server whether it is there (a model listing: no audio sent). Throws when it is not. */
+  ping?(signal: AbortSignal): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // The one module that knows LiveKit's server SDK: rooms through RoomService (Twirp over HTTP), access
 // tokens, and the webhook receiver. Everything else uses the VideoService port.
 import { AccessToken, RoomServiceClient, WebhookReceiver } from "livekit-server-sdk";
-import type { CircuitBreaker } from "../lib/breaker.js";
+import { guarded, type CircuitBreaker } from "../lib/breaker.js";
 import { AppError } from "../lib/errors.js";
 import type { VideoService, VideoWebhook } from "./port.js";
 
@@ -19,32 +19,30 @@ export function createLiveKitService(s: LiveKitSettings, breaker?: CircuitBreake
   // No region failover (that is for LiveKit Cloud) and a short budget: a resident waits on this call.
   const rooms = new RoomServiceClient(s.httpUrl, s.apiKey, s.apiSecret, { requestTimeout: 8, failover: false });
   const receiver = new WebhookReceiver(s.apiKey, s.apiSecret);
+  /** A RoomService call, told to the breaker (LiveKit answering at all, even 4xx, is LiveKit up), as our error. */
+  async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return breaker ? await guarded(breaker, run) : await run();
+    } catch (err) {
+      throw new AppError("UPSTREAM", `LiveKit ${method} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
   return {
     clientUrl: s.url,
 
     async ensureRoom(room) {
-      try {
-        await rooms.createRoom({
+      await call("CreateRoom", () =>
+        rooms.createRoom({
           name: room.name,
           emptyTimeout: room.emptyTimeoutSeconds,
           departureTimeout: room.departureTimeoutSeconds,
           maxParticipants: room.maxParticipants,
-        });
-        breaker?.success();
-      } catch (err) {
-        breaker?.failure(err);
-        throw new AppError("UPSTREAM", `LiveKit CreateRoom failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
+        }),
+      );
     },
 
     async ping() {
-      try {
-        await rooms.listRooms(["onedoor-health"]);
-        breaker?.success();
-      } catch (err) {
-        breaker?.failure(err);
-        throw new AppError("UPSTREAM", `LiveKit ListRooms failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
+      await call("ListRooms", () => rooms.listRooms(["onedoor-health"]));
     },
 
     async mintToken(t) {

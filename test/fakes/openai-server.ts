@@ -53,6 +53,8 @@ export interface FakeOpenAI {
   /** Pass as OPENAI_BASE_URL / `configuration.baseURL`. */
   baseUrl: string;
   requests: RecordedRequest[];
+  /** GET /models requests answered (health checks). */
+  readonly modelListings: number;
   /** Replies served in order, one per request; then the default. */
   enqueue(...replies: FakeReply[]): void;
   setDefault(reply: FakeReply): void;
@@ -69,6 +71,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const audioQueue: FakeTranscription[] = [];
   const audioRequests: AudioRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let modelListings = 0;
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -82,6 +85,11 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       if (reply.kind === "status") return sendJson(res, reply.status, { error: { message: reply.message ?? "fake", type: "server_error" } });
       if (!upload.fileBytes || !upload.model) return sendJson(res, 400, { error: { message: "file and model are required", type: "invalid_request_error" } });
       return sendJson(res, 200, { text: reply.text });
+    }
+    // What a health check asks (GET /models): any OpenAI-compatible server lists its models.
+    if (req.method === "GET" && path.endsWith("/models")) {
+      modelListings++;
+      return sendJson(res, 200, { object: "list", data: [{ id: "test-model", object: "model", created: 0, owned_by: "onedoor-test" }] });
     }
     if (req.method !== "POST" || !path.endsWith("/chat/completions")) {
       return sendJson(res, 404, { error: { message: `unknown route ${req.method} ${path}`, type: "invalid_request_error" } });
@@ -125,6 +133,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
 
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    get modelListings() {
+      return modelListings;
+    },
     requests,
     audioRequests,
     enqueueAudio: (...replies) => void audioQueue.push(...replies),
