@@ -2,8 +2,35 @@ import type { BreakerView } from "../lib/breaker.js";
 import type { HealthRegistry } from "../lib/health.js";
 import type { Logger } from "../lib/logger.js";
 
-const NAMES: Record<string, string> = { telegram: "Telegram", wecom: "企业微信", model: "语言模型", speech: "语音识别", livekit: "视频服务" };
-const nameOf = (d: string) => NAMES[d] ?? d;
+/** Each service's name, what its outage means for residents, and what its recovery means: staff act on it. */
+const SERVICES: Record<string, { name: string; down: string; back: string }> = {
+  telegram: {
+    name: "Telegram",
+    down: "通过 Telegram 联系的居民暂时收不到消息。消息都已保存，恢复后按顺序补发；网页聊天不受影响。",
+    back: "积压的消息正在按顺序补发。",
+  },
+  wecom: {
+    name: "企业微信",
+    down: "通过企业微信联系的居民和网格员暂时收不到消息。消息都已保存，恢复后按顺序补发；网页聊天不受影响。",
+    back: "积压的消息正在按顺序补发。",
+  },
+  model: {
+    name: "语言模型",
+    down: "案件分类暂时由本地模型完成，居民照常可以提交；这段时间的新案件请多核对类型。",
+    back: "分类重新由语言模型完成。",
+  },
+  speech: {
+    name: "语音识别",
+    down: "居民发来的语音暂时转不成文字：语音已保存，系统请他们打字。",
+    back: "语音又能转成文字了。",
+  },
+  livekit: {
+    name: "视频服务",
+    down: "视频调解暂时进不去；新的预约改为电话调解。已约好的视频调解，请调解员电话联系当事人。",
+    back: "新的预约又可以选视频；期间改成电话的，调解员可以改回视频。",
+  },
+};
+const serviceOf = (d: string) => SERVICES[d] ?? { name: d, down: "依赖它的功能暂时不可用。", back: "" };
 const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
 
 /**
@@ -30,12 +57,14 @@ export function createOutageAlerts(deps: {
       const down = alerted.get(d.name);
       if (d.status === "down" && !down && now() - d.since.getTime() >= deps.alertAfterMs) {
         alerted.set(d.name, d);
-        const text = `【系统】${nameOf(d.name)} 已中断 ${minutes(now() - d.since.getTime())} 分钟（最近的错误：${d.lastError ?? "无"}）。通过它联系的居民暂时收不到消息，消息都已保存，恢复后按顺序补发；网页聊天不受影响。`;
+        const service = serviceOf(d.name);
+        const text = `【系统】${service.name} 已中断 ${minutes(now() - d.since.getTime())} 分钟（最近的错误：${d.lastError ?? "无"}）。${service.down}`;
         await deps.notify({ key: `outage:${d.name}:${d.since.toISOString()}`, kind: "outage", text });
         deps.logger.warn({ dependency: d.name, since: d.since, lastError: d.lastError }, "outside service down: staff told");
       } else if (d.status === "ok" && down) {
         alerted.delete(d.name);
-        const text = `【系统】${nameOf(d.name)} 已恢复（中断约 ${minutes(d.since.getTime() - down.since.getTime())} 分钟）。积压的消息正在按顺序补发。`;
+        const service = serviceOf(d.name);
+        const text = `【系统】${service.name} 已恢复（中断约 ${minutes(d.since.getTime() - down.since.getTime())} 分钟）。${service.back}`;
         await deps.notify({ key: `outage-recovered:${d.name}:${down.since.toISOString()}`, kind: "outage_recovered", text });
         deps.logger.info({ dependency: d.name }, "outside service back: staff told");
       }
