@@ -2,7 +2,7 @@ import type { Classifier } from "../../src/classify/port.js";
 import { loadConfig } from "../../src/config/env.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger, type Logger } from "../../src/lib/logger.js";
-import { start, type Running } from "../../src/main.js";
+import { start, type Running, type StartOptions } from "../../src/main.js";
 import { createTestDb, type TestDb } from "./db.js";
 
 export interface TestApp extends Running {
@@ -13,7 +13,14 @@ export interface TestApp extends Running {
 
 /** The whole service, as `npm start` builds it, on a fresh database and a free port. */
 export async function startTestApp(
-  options: { env?: Record<string, string>; classifier?: Classifier; t?: TestDb; logger?: Logger } = {},
+  options: {
+    env?: Record<string, string>;
+    classifier?: Classifier;
+    t?: TestDb;
+    logger?: Logger;
+    /** More of what `start` takes: breakers, health checks, outage alerts sooner. */
+    start?: Pick<StartOptions, "breakers" | "dependencyCheckMs" | "outageAlerts">;
+  } = {},
 ): Promise<TestApp> {
   const t = options.t ?? (await createTestDb());
   await t.close();
@@ -25,6 +32,7 @@ export async function startTestApp(
     migrate: false,
     startWorker: false,
     classifier: options.classifier,
+    ...options.start,
   });
   // The test's handle is now the app's own connection (closed by running.close()).
   Object.assign(t, { sql: running.sql, close: async () => undefined });

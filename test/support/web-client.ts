@@ -41,6 +41,18 @@ export class WebResident {
     return this.last;
   }
 
+  /** A file as the page sends it (POST /api/chat/files, the body is the file); `voice` for a recording made on the page. */
+  async upload(bytes: Buffer, o: { mime: string; voice?: boolean; name?: string }): Promise<Outbound[]> {
+    const res = await fetch(`${this.base}/api/chat/files${o.voice ? "?kind=voice" : ""}`, {
+      method: "POST",
+      headers: { "content-type": o.mime, "x-chat-session": this.session, "x-client-message-id": `f${++this.seq}`, ...(o.name ? { "x-file-name": o.name } : {}) },
+      body: new Uint8Array(bytes),
+    });
+    if (!res.ok) throw new Error(`POST /api/chat/files: HTTP ${res.status} ${await res.text()}`);
+    this.last = ((await res.json()) as { messages: Outbound[] }).messages;
+    return this.last;
+  }
+
   say(text: string): Promise<Outbound[]> {
     return this.post({ text });
   }
