@@ -46,6 +46,7 @@ import { createManageLinks } from "./scheduling/manage-link.js";
 import { createDocumentJobHandlers, DOCUMENT_ISSUE } from "./documents/case-documents.js";
 import { createBreaker, type BreakerOptions, type CircuitBreaker } from "./lib/breaker.js";
 import { startProbes, type Probe } from "./lib/probes.js";
+import { videoDownNotice } from "./video/video-down.js";
 import { createOutageAlerts } from "./jobs/outage-alerts.js";
 import { guardedTranscriber } from "./speech/guarded-transcriber.js";
 import { notifyStaff } from "./jobs/notify-staff.js";
@@ -321,7 +322,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     routers: [
       // First: LiveKit's webhook is verified on its raw body, before any JSON parser reads it.
       createVideoRouter({
-        join: { sql, secrets, clock, video, windowMinutes: config.JOIN_WINDOW_MINUTES },
+        join: {
+          sql,
+          secrets,
+          clock,
+          video,
+          windowMinutes: config.JOIN_WINDOW_MINUTES,
+          videoDown: () => livekitBreaker.view().status === "down",
+          onVideoDown: videoDownNotice({ sql, repos, clock, messenger }),
+        },
         zone: config.CENTRE_TIMEZONE,
         logger,
       }),

@@ -7,7 +7,9 @@ import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai-server.js";
 import { until } from "./fakes/telegram-api.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { delivered, shown } from "./support/consent.js";
-import { one, sql } from "./support/query.js";
+import { count, one, sql } from "./support/query.js";
+import { insertSession } from "./support/sessions.js";
+import { MINUTE } from "../src/lib/clock.js";
 import { agreedCase } from "./support/scheduling.js";
 import { WebResident } from "./support/web-client.js";
 
@@ -206,7 +208,7 @@ describe("LiveKit fails; the centre does not", () => {
     return shown(await delivered(a, user));
   }
 
-  it.each(FAULTS)("LiveKit %s: starts, cases open, health says so, a booking meanwhile is offered by phone and says why, video again after recovery, the stop is bounded", async (_name, fault, expected) => {
+  it.each(FAULTS)("LiveKit %s: starts, cases open, health says so, a booking meanwhile is offered by phone and says why, a join meanwhile answers at once and tells the mediator to phone, video again after recovery, the stop is bounded", async (_name, fault, expected) => {
     await proxy.set(fault);
     app = await startTestApp({
       env: {
@@ -227,6 +229,16 @@ describe("LiveKit fails; the centre does not", () => {
       const text = await offer(a);
       expect(text).toContain("视频服务现在连不上，这次先约电话调解");
       expect(text).toContain("电话调解");
+      // A video session already booked, starting in 5 minutes: joining answers at once (no call to LiveKit),
+      // and the mediator is told to phone.
+      const s = await insertSession(a.sql, { startsAt: new Date(a.clock.now().getTime() + 5 * MINUTE), clock: a.clock });
+      const link = await a.joinLinks.url({ sessionId: s.id, participantId: s.ids.claimant!, notAfter: s.endsAt });
+      const faultedBefore = proxy.faulted.length;
+      const res = await fetch(`${link.replace(/^.*\/join\//, `${a.url}/join/`)}/token`, { method: "POST" });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { message: string }).message).toContain("已经告诉调解员，调解员会打电话或在对话里联系您");
+      expect(proxy.faulted.slice(faultedBefore).filter((p) => p.endsWith("/CreateRoom"))).toEqual([]);
+      expect(await count(a.sql, sql`SELECT 1 FROM "Notification" WHERE "kind" = 'video_down' AND "caseId" = ${s.caseId}`)).toBe(1);
     } else {
       await until(async () => proxy.faulted.some((p) => p.endsWith("/ListRooms")), "a health check answered", 10_000);
       expect(await statusOf(a, "livekit")).toBe("ok");

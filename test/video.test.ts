@@ -7,7 +7,7 @@ import { markAbsentees } from "../src/video/attendance.repository.js";
 import { createJoinLinks } from "../src/video/join-link.js";
 import { startFakeLiveKit, type FakeLiveKit } from "./fakes/livekit-server.js";
 import { startTestApp, type TestApp } from "./support/app.js";
-import { count, one, sql } from "./support/query.js";
+import { all, count, one, sql } from "./support/query.js";
 import { insertSession, moveSession, setSessionState, type TestSession } from "./support/sessions.js";
 
 /** The token part of a join link. */
@@ -229,13 +229,21 @@ describe("video mediation with LiveKit (a stand-in on 127.0.0.1, the real server
     expect((await askToken(s.links.claimant!)).body.error).toBe("VIDEO_NOT_USED");
   });
 
-  it("LiveKit not answering: a clear retry message, and the next try works", async () => {
+  it("LiveKit not answering: the person hears the mediator will get in touch, the mediator is told once with the parties' contacts, and the next try works", async () => {
     const s = await session(5);
-    livekit.failNext("CreateRoom");
+    livekit.failNext("CreateRoom", 2);
     const down = await askToken(s.links.claimant!);
-    expect(down.status).toBe(502);
-    expect(down.body).toMatchObject({ error: "UPSTREAM" });
-    expect(down.body.message).toContain("稍后重试");
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ error: "UPSTREAM" }); // the page offers 重试
+    expect(down.body.message).toBe("视频服务暂时连不上。已经告诉调解员，调解员会打电话或在对话里联系您。也可以过几分钟点“重试”。");
+    // The other party fails too: still one notice for the session.
+    expect((await askToken(s.links.respondent!, "en")).body.message).toContain("Your mediator has been told");
+    const told = await all<{ staffId: string; text: string }>(app.sql, sql`SELECT "staffId", "text" FROM "Notification" WHERE "kind" = 'video_down'`);
+    expect(told).toHaveLength(1);
+    expect(told[0]!.staffId).toBe("duty_township");
+    expect(told[0]!.text).toContain(`【视频中断】案件 ${s.caseCode} 的视频调解`);
+    expect(told[0]!.text).toContain("申请人 王师傅：没留电话，请在对话里联系");
+    expect(told[0]!.text).toContain("被申请人 张老板");
     expect((await askToken(s.links.claimant!, "en")).status).toBe(200);
   });
 

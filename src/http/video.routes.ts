@@ -116,6 +116,11 @@ export function createVideoRouter(deps: VideoRouterDeps): Router {
         res.json({ url: result.url, token: result.token, identity: result.identity, room: result.room, endsAt: result.endsAt.toISOString() });
         return;
       }
+      if (result.kind === "video_down") {
+        // The page offers to try again; the mediator has been told and will get in touch meanwhile.
+        res.status(503).setHeader("Retry-After", "30").json({ error: "UPSTREAM", message: joinText(locale, "videoDown") });
+        return;
+      }
       const spec = REFUSALS[result.kind];
       res.status(spec.status).json({
         error: spec.error,

@@ -60,6 +60,20 @@ export function createAttendanceRepository(db: Sql) {
       };
     },
 
+    /** Who to call when the video does not work: the session's case and mediator, and each party's name and contact as given. */
+    async sessionContacts(sessionId: string): Promise<{ caseId: string; staffId: string; parties: { role: ParticipantRole; name: string | null; contact: string | null }[] } | null> {
+      const rows = await db.query<{ caseId: string; staffId: string; role: ParticipantRole | null; name: string | null; contact: string | null }>(sql`
+        SELECT s."caseId", s."staffId", p."role", COALESCE(pa."name", p."name") AS "name", pa."contact"
+        FROM "MediationSession" s
+          LEFT JOIN "SessionParticipant" p ON p."sessionId" = s."id" AND p."role" <> 'mediator'
+          LEFT JOIN "Party" pa ON pa."id" = p."partyId"
+        WHERE s."id" = ${sessionId}
+        ORDER BY p."role"`);
+      const [first] = rows;
+      if (!first) return null;
+      return { caseId: first.caseId, staffId: first.staffId, parties: rows.filter((r) => r.role).map((r) => ({ role: r.role!, name: r.name, contact: r.contact })) };
+    },
+
     /** Names the session's room once; a later call (another instance, a second device) keeps the first name. */
     async setRoomName(sessionId: string, roomName: string): Promise<void> {
       await db.execute(sql`UPDATE "MediationSession" SET "roomName" = ${roomName} WHERE "id" = ${sessionId} AND "roomName" IS NULL`);

@@ -1,6 +1,7 @@
 import type { SecretStore } from "../db/secrets.js";
 import type { Sql } from "../db/sql.js";
 import { MINUTE, SECOND, type Clock } from "../lib/clock.js";
+import { isAppError } from "../lib/errors.js";
 import { createAttendanceRepository, type JoinView } from "./attendance.repository.js";
 import { grantsFor } from "./grants.js";
 import { readJoinToken } from "./join-link.js";
@@ -14,6 +15,10 @@ export interface JoinDeps {
   video: VideoService | null;
   /** How long before the start the room opens (JOIN_WINDOW_MINUTES). */
   windowMinutes: number;
+  /** LiveKit's breaker is open: nobody waits on a call that will not be answered. */
+  videoDown?: () => boolean;
+  /** Someone could not get in because LiveKit is down: tell the session's mediator (once per session). */
+  onVideoDown?: (view: JoinView) => Promise<void>;
 }
 
 /** A room LiveKit keeps open this long for the first person to arrive after the token was minted. */
@@ -76,6 +81,8 @@ export async function joinStatus(deps: JoinDeps, o: { token: string }): Promise<
 
 export type JoinTokenResult =
   | Exclude<JoinStatus, { kind: "open" }>
+  /** LiveKit is down: the mediator has been told, and will get in touch (by phone, or in the chat). */
+  | { kind: "video_down"; view: JoinView }
   | ({ kind: "token"; url: string; token: string; identity: string; room: string; view: JoinView } & Times);
 
 /**
@@ -90,12 +97,22 @@ export async function issueJoinToken(deps: JoinDeps, o: { token: string }): Prom
   const video = deps.video!;
   const { session, participant } = status.view;
   const room = session.roomName ?? roomNameOf(session.id);
-  await video.ensureRoom({
-    name: room,
-    emptyTimeoutSeconds: EMPTY_TIMEOUT_SECONDS,
-    departureTimeoutSeconds: DEPARTURE_TIMEOUT_SECONDS,
-    maxParticipants: session.maxParticipants,
-  });
+  const down = async (): Promise<JoinTokenResult> => {
+    await deps.onVideoDown?.(status.view);
+    return { kind: "video_down", view: status.view };
+  };
+  if (deps.videoDown?.()) return down();
+  try {
+    await video.ensureRoom({
+      name: room,
+      emptyTimeoutSeconds: EMPTY_TIMEOUT_SECONDS,
+      departureTimeoutSeconds: DEPARTURE_TIMEOUT_SECONDS,
+      maxParticipants: session.maxParticipants,
+    });
+  } catch (err) {
+    if (isAppError(err, "UPSTREAM")) return down();
+    throw err;
+  }
   if (!session.roomName) await createAttendanceRepository(deps.sql).setRoomName(session.id, room);
   const ttlSeconds = Math.max(60, Math.ceil((session.endsAt.getTime() - deps.clock.now().getTime()) / SECOND));
   const token = await video.mintToken({
