@@ -48,6 +48,7 @@ import { createBreaker, type BreakerOptions, type CircuitBreaker } from "./lib/b
 import { startProbes, type Probe } from "./lib/probes.js";
 import { videoDownNotice } from "./video/video-down.js";
 import { createOutageAlerts } from "./jobs/outage-alerts.js";
+import { createOutageRepository } from "./jobs/outage.repository.js";
 import { guardedTranscriber } from "./speech/guarded-transcriber.js";
 import { notifyStaff } from "./jobs/notify-staff.js";
 import { within } from "./lib/clock.js";
@@ -301,6 +302,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // Staff hear of an outside service down for long (once) and of its return.
   const outageAlerts = createOutageAlerts({
     health,
+    outages: createOutageRepository(sql),
     alertAfterMs: options.outageAlerts?.alertAfterMs ?? config.OUTAGE_ALERT_MINUTES * 60_000,
     everyMs: options.outageAlerts?.everyMs,
     logger,

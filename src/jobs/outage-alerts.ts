@@ -1,6 +1,6 @@
-import type { BreakerView } from "../lib/breaker.js";
 import type { HealthRegistry } from "../lib/health.js";
 import type { Logger } from "../lib/logger.js";
+import type { OutageRepository } from "./outage.repository.js";
 
 /** Each service's name, what its outage means for residents, and what its recovery means: staff act on it. */
 const SERVICES: Record<string, { name: string; down: string; back: string }> = {
@@ -36,11 +36,12 @@ const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
 /**
  * Tells the centre's supervisors and duty desk when an outside service has been down longer than
  * OUTAGE_ALERT_MINUTES — once per outage — and again when it is back, so a Telegram cut-off is not
- * found out from residents days later. Reads this instance's breakers; each instance that sees the
- * outage alerts (keyed by the service and the outage's start, so one instance never says it twice).
+ * found out from residents days later. Reads this instance's breakers; which instance speaks is settled
+ * in the database (`outages`), so with several instances staff still hear of an outage once.
  */
 export function createOutageAlerts(deps: {
   health: HealthRegistry;
+  outages: OutageRepository;
   alertAfterMs: number;
   /** Records the staff notification (and sends it to their chats): `key` makes a repeat write nothing. */
   notify: (n: { key: string; kind: "outage" | "outage_recovered"; text: string }) => Promise<void>;
@@ -49,23 +50,27 @@ export function createOutageAlerts(deps: {
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  const alerted = new Map<string, BreakerView>();
+  /** The outages this instance has seen past the alert time (told by it or by another), by service. */
+  const noted = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
   async function check(): Promise<void> {
     for (const d of deps.health.dependencies()) {
-      const down = alerted.get(d.name);
-      if (d.status === "down" && !down && now() - d.since.getTime() >= deps.alertAfterMs) {
-        alerted.set(d.name, d);
+      if (d.status === "down" && !noted.has(d.name) && now() - d.since.getTime() >= deps.alertAfterMs) {
+        noted.add(d.name);
+        if (!(await deps.outages.claimAlert(d.name, d.since, new Date(now())))) continue; // another instance told them
         const service = serviceOf(d.name);
         const text = `【系统】${service.name} 已中断 ${minutes(now() - d.since.getTime())} 分钟（最近的错误：${d.lastError ?? "无"}）。${service.down}`;
         await deps.notify({ key: `outage:${d.name}:${d.since.toISOString()}`, kind: "outage", text });
         deps.logger.warn({ dependency: d.name, since: d.since, lastError: d.lastError }, "outside service down: staff told");
-      } else if (d.status === "ok" && down) {
-        alerted.delete(d.name);
+      } else if (d.status === "ok" && d.lastOkAt) {
+        // Reached again (by this instance, since the alert): the first instance to see it says it is back.
+        noted.delete(d.name);
+        const since = await deps.outages.claimRecovery(d.name, d.lastOkAt, new Date(now()));
+        if (!since) continue;
         const service = serviceOf(d.name);
-        const text = `【系统】${service.name} 已恢复（中断约 ${minutes(d.since.getTime() - down.since.getTime())} 分钟）。${service.back}`;
-        await deps.notify({ key: `outage-recovered:${d.name}:${down.since.toISOString()}`, kind: "outage_recovered", text });
+        const text = `【系统】${service.name} 已恢复（中断约 ${minutes(now() - since.getTime())} 分钟）。${service.back}`;
+        await deps.notify({ key: `outage-recovered:${d.name}:${since.toISOString()}`, kind: "outage_recovered", text });
         deps.logger.info({ dependency: d.name }, "outside service back: staff told");
       }
     }

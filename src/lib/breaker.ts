@@ -20,6 +20,8 @@ export interface BreakerView {
   /** The last failure's message (kept after recovery, with its time). */
   lastError: string | null;
   lastErrorAt: Date | null;
+  /** The last time a call found the service there (null: none yet, whatever the status says). */
+  lastOkAt: Date | null;
   /** While open: when the next probe may go. */
   retryAt: Date | null;
 }
@@ -62,6 +64,7 @@ export function createBreaker(o: BreakerOptions): CircuitBreaker {
   let since = now();
   let lastError: string | null = null;
   let lastErrorAt: number | null = null;
+  let lastOkAt: number | null = null;
 
   const statusOf = (): DependencyStatus => (state !== "closed" ? "down" : failures > 0 ? "degraded" : "ok");
   const view = (): BreakerView => ({
@@ -71,6 +74,7 @@ export function createBreaker(o: BreakerOptions): CircuitBreaker {
     since: new Date(since),
     lastError,
     lastErrorAt: lastErrorAt === null ? null : new Date(lastErrorAt),
+    lastOkAt: lastOkAt === null ? null : new Date(lastOkAt),
     retryAt: state === "closed" ? null : new Date(openedAt + pause),
   });
   function settle(): void {
@@ -96,6 +100,7 @@ export function createBreaker(o: BreakerOptions): CircuitBreaker {
       return false;
     },
     success() {
+      lastOkAt = now();
       failures = 0;
       pause = firstPause;
       probing = false;
