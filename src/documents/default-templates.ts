@@ -28,7 +28,7 @@ const BLOCKS: Record<DocumentKind, Blocks> = {
     {
       type: "fields",
       rows: [
-        { label: "调解时间", text: "{session.start}至{session.end}" },
+        { label: "调解时间", text: "{session.start}至{session.end}，{session.zoneNote}" },
         { label: "调解方式", text: "{session.mode}" },
         { label: "地点或参加方式", text: "{session.place}" },
         { label: "人民调解员", text: "{mediator.name}（联系电话：{mediator.phone}）" },

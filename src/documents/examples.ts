@@ -33,6 +33,7 @@ export const EXAMPLE_FIELDS: DocumentFieldsByKind = {
       mode: "视频调解",
       place: "在手机或电脑上打开下方链接进入视频调解室，无需安装软件",
       joinUrl: "https://onedoor.example.gov.cn/join/eyJzIjoiY20za2g3cTB4MDAwMDNiNnl6cTF4dGVzdCIsInAiOiJjbTNraDdxMHgwMDA0In0.Lw3hV9mYbq2kQx7PzT1sRg",
+      zoneNote: "北京时间",
     },
     mediator: MEDIATOR,
   },

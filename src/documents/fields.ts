@@ -63,8 +63,12 @@ export interface SessionNoticeFields {
   parties: Party[];
   recipient: { name: string };
   case: { disputeType: string };
-  /** mode as said to people (视频调解, 电话调解, 现场调解); joinUrl is the video join link, or the manage link otherwise. */
-  session: { start: Date; end: Date; mode: string; place: string; joinUrl: string };
+  /**
+   * mode as said to people (视频调解, 电话调解, 现场调解); joinUrl is the video join link, or the manage link
+   * otherwise; zoneNote names the zone the times are in ("北京时间") and, for a party living in another,
+   * the same times in theirs.
+   */
+  session: { start: Date; end: Date; mode: string; place: string; joinUrl: string; zoneNote: string };
   mediator: { name: string; phone: string };
 }
 
@@ -156,7 +160,7 @@ export const FIELD_CATALOGUE: Record<DocumentKind, KindSpec> = {
     requiredBlocks: ["issuer"],
   },
   session_notice: {
-    fields: { ...PARTY_FIELDS, "recipient.name": "text", "case.disputeType": "text", "session.start": "datetime", "session.end": "time", "session.mode": "text", "session.place": "text", "session.joinUrl": "url", "mediator.name": "text", "mediator.phone": "text" },
+    fields: { ...PARTY_FIELDS, "recipient.name": "text", "case.disputeType": "text", "session.start": "datetime", "session.end": "time", "session.zoneNote": "text", "session.mode": "text", "session.place": "text", "session.joinUrl": "url", "mediator.name": "text", "mediator.phone": "text" },
     structured: ["parties"],
     requiredFields: ["recipient.name", "case.code", "session.start", "session.mode", "session.joinUrl"],
     requiredBlocks: ["qr", "issuer"],

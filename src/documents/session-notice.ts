@@ -1,7 +1,9 @@
+import { zoneLabel } from "../cases/zones.js";
 import { t } from "../i18n/index.js";
 import { AppError } from "../lib/errors.js";
 import type { DocumentRecord } from "./document.repository.js";
 import { documentParties, inDocumentOrder } from "./case-documents.js";
+import { formatDateTime, formatTime } from "./fill.js";
 import { documentNumber, issueDocument, type IssueDeps } from "./issue-document.js";
 
 export interface SessionNoticeInput {
@@ -18,6 +20,16 @@ export interface SessionNoticeInput {
   /** The party's own join link (video), else their manage link: the QR code on the notice. */
   joinUrl: string;
   mediator: { name: string; phone: string };
+}
+
+/**
+ * Which clock the notice's times are on: the centre's, named; and for a party living in another zone
+ * (a worker abroad), the same times on theirs, so nobody turns up at 09:00 New York time for 09:00 Beijing.
+ */
+export function zoneNote(centreZone: string, partyZone: string | null, s: { start: Date; end: Date }): string {
+  const centre = zoneLabel(centreZone, "zh-CN");
+  if (!partyZone || formatDateTime(s.start, partyZone) === formatDateTime(s.start, centreZone)) return centre;
+  return `${centre}；您当地时间为${formatDateTime(s.start, partyZone)}至${formatTime(s.end, partyZone)}（${zoneLabel(partyZone, "zh-CN")}）`;
 }
 
 /**
@@ -46,7 +58,7 @@ export async function issueSessionNotice(deps: IssueDeps, n: SessionNoticeInput)
       parties,
       recipient: { name: parties[ordinal]!.name },
       case: { disputeType: t("zh-CN", `type.${c.disputeType}`) },
-      session: { start: n.start, end: n.end, mode: n.mode, place: n.place, joinUrl: n.joinUrl },
+      session: { start: n.start, end: n.end, mode: n.mode, place: n.place, joinUrl: n.joinUrl, zoneNote: zoneNote(deps.cases.zone, records[ordinal]!.timeZone, n) },
       mediator: n.mediator,
     },
     serve: { partyIds: [n.partyId] },
