@@ -5,7 +5,7 @@ import { windowsOf } from "./availability-presets.js";
 import { HORIZON_DAYS, STEP_MINUTES, type SchedulingDeps } from "./deps.js";
 import { intersect, union, type Interval } from "./intervals.js";
 import { localDayOf } from "./local-days.js";
-import type { BusySpan, MediatorRecord, SessionType } from "./scheduling.repository.js";
+import type { BusySpan, MediatorRecord, MeetingPrefs, SessionType } from "./scheduling.repository.js";
 import { rankCandidate, searchSlots, type Candidate, type Slot, type SlotQuery } from "./slot-search.js";
 
 export interface PartyPlan {
@@ -28,7 +28,11 @@ export interface SlotSearch {
 
 /** The default session type: the first one, or a sensible one when a centre has set none. */
 export async function sessionTypeFor(deps: SchedulingDeps, id?: string): Promise<SessionType> {
-  const types = await deps.scheduling.sessionTypes();
+  return pickSessionType(await deps.scheduling.sessionTypes(), id);
+}
+
+/** The type `id` among `types` (sorted by id), else the first, else a sensible one. */
+function pickSessionType(types: readonly SessionType[], id?: string): SessionType {
   const t = (id && types.find((x) => x.id === id)) || types[0];
   return (
     t ?? { id: "standard", nameZh: "调解", nameEn: "Mediation", minutes: 60, bufferMinutes: 15, minNoticeMinutes: 120, dailyCap: 6, maxParticipants: 6 }
@@ -53,30 +57,50 @@ export async function findSlots(
   deps: SchedulingDeps,
   input: { caseId: string; after?: Date; limit?: number; sessionTypeId?: string },
 ): Promise<{ slots: Slot[]; type: SessionType; parties: PartyPlan[] }> {
-  // The case comes with its mediators (one statement), beside the parties and the session type: on
-  // PostgreSQL the reads take two round trips, not three.
-  const [found, type, parties] = await Promise.all([
-    deps.scheduling.searchCase(input.caseId),
-    sessionTypeFor(deps, input.sessionTypeId),
-    partyPlans(deps, input.caseId),
+  const { search, data } = await readCaseSearch(deps, input);
+  const slots = searchSlots(slotQuery(deps.cases.zone, search, data, { after: input.after, limit: input.limit ?? 4 }));
+  return { slots, type: search.type, parties: search.parties };
+}
+
+/**
+ * What findSlots reads for a case: every read in one statement (one round trip on PostgreSQL, where
+ * waiting for a second one was much of the call), beside the centre's calendar (cached). The statement
+ * cannot know the session type's notice before the type is picked, so it reads leave and sessions from
+ * now; they are trimmed here to what readSearchData reads.
+ */
+export async function readCaseSearch(deps: SchedulingDeps, input: { caseId: string; sessionTypeId?: string }): Promise<{ search: SlotSearch; data: SearchData }> {
+  const now = deps.cases.clock.now().getTime();
+  const to = new Date(now + HORIZON_DAYS * DAY);
+  const [found, sla] = await Promise.all([
+    deps.scheduling.searchInputs(input.caseId, { leaveFrom: new Date(now), busyFrom: new Date(now - BUSY_LOOKBACK_MS), to, now: new Date(now) }),
+    deps.cases.repos.sla.current(),
   ]);
   if (!found) throw new AppError("NOT_FOUND", `No case ${input.caseId}`);
   const { case: c, mediators } = found;
-  const search: SlotSearch = { mediators, type, parties, disputeType: c.disputeType, roomId: c.roomId, mediatorId: c.mediatorId };
-  const slots = await searchFor(deps, search, { after: input.after, limit: input.limit ?? 4 });
-  return { slots, type, parties };
+  const type = pickSessionType(found.sessionTypes, input.sessionTypeId);
+  const from = now + type.minNoticeMinutes * MINUTE;
+  const data: SearchData = {
+    now,
+    hours: found.hours,
+    exceptions: found.exceptions.filter((e) => e.endsAt.getTime() > from),
+    busy: found.busy.filter((b) => b.endsAt.getTime() > from - BUSY_LOOKBACK_MS),
+    closedDates: closedDatesOf(sla),
+  };
+  const parties = found.parties.map((p) => planOf(deps, p));
+  return { search: { mediators, type, parties, disputeType: c.disputeType, roomId: c.roomId, mediatorId: c.mediatorId }, data };
 }
 
 export async function partyPlans(deps: SchedulingDeps, caseId: string): Promise<PartyPlan[]> {
-  const rows = await deps.scheduling.meetingPrefs(caseId);
   // Only the parties taking part: the claimant (by filing) and those who agreed.
-  return rows.map((p) => ({
-    partyId: p.id,
-    zone: p.timeZone ?? deps.cases.zone,
-    windows: windowsOf(p.availability),
-    preferLanguage: p.preferLanguage,
-  }));
+  return (await deps.scheduling.meetingPrefs(caseId)).map((p) => planOf(deps, p));
 }
+
+function planOf(deps: SchedulingDeps, p: Pick<MeetingPrefs, "id" | "availability" | "timeZone" | "preferLanguage">): PartyPlan {
+  return { partyId: p.id, zone: p.timeZone ?? deps.cases.zone, windows: windowsOf(p.availability), preferLanguage: p.preferLanguage };
+}
+
+/** How long before the search's start busy() reads sessions from (those of the first local day count towards its cap). */
+const BUSY_LOOKBACK_MS = DAY;
 
 /** What one search reads: the mediators' weeks, leave and sessions in the horizon, and the centre's calendar. */
 export interface SearchData {
@@ -101,8 +125,11 @@ export async function readSearchData(deps: SchedulingDeps, type: SessionType, st
     deps.scheduling.busy(from, to, new Date(now), staffIds),
     deps.cases.repos.sla.current(),
   ]);
-  const closedDates = new Set([...sla.calendar].filter(([, open]) => !open).map(([d]) => d));
-  return { now, hours, exceptions, busy, closedDates };
+  return { now, hours, exceptions, busy, closedDates: closedDatesOf(sla) };
+}
+
+function closedDatesOf(sla: { calendar: ReadonlyMap<string, boolean> }): ReadonlySet<string> {
+  return new Set([...sla.calendar].filter(([, open]) => !open).map(([d]) => d));
 }
 
 /**
