@@ -210,13 +210,17 @@ export function createSchedulingRepository(db: Sql) {
      * dozen ids. Joined, its plan (prepared once a connection, kept for the connection's life, made
      * perhaps while a table was nearly empty and with no statistics) went through the horizon's 441
      * sessions once for each mediator (in the benchmark, 1.4 of the statement's 2 ms under EXPLAIN ANALYZE).
+     * SQLite is given the plain IN, which it looks up in each table's staffId index; wrapped, it would
+     * read the whole tables. The CTEs are MATERIALIZED, as PostgreSQL makes them anyway: SQLite would
+     * otherwise work out the mediators again in each subquery.
      */
     async searchInputs(caseId: string, w: { leaveFrom: Date; busyFrom: Date; to: Date; now: Date }): Promise<SearchInputs | null> {
-      const ofM = (staffId: Query) => sql`(${staffId} IN (SELECT "id" FROM m)) IS TRUE`;
+      const ofM = (staffId: Query) =>
+        db.kind === "postgres" ? sql`(${staffId} IN (SELECT "id" FROM m)) IS TRUE` : sql`${staffId} IN (SELECT "id" FROM m)`;
       const [row] = await db.query<InputsRow>(sql`
-        WITH c AS (SELECT "id", "disputeType", "roomId", "mediatorId" FROM "Case" WHERE "id" = ${caseId}),
-        fit AS (SELECT s."id", s."name", s."roomId" FROM c JOIN "Staff" s ON ${ELIGIBLE}),
-        m AS (
+        WITH c AS MATERIALIZED (SELECT "id", "disputeType", "roomId", "mediatorId" FROM "Case" WHERE "id" = ${caseId}),
+        fit AS MATERIALIZED (SELECT s."id", s."name", s."roomId" FROM c JOIN "Staff" s ON ${ELIGIBLE}),
+        m AS MATERIALIZED (
           SELECT "id", "name", "roomId" FROM fit
           UNION ALL
           SELECT s."id", s."name", s."roomId" FROM c JOIN "Staff" s ON s."role" = 'mediator' AND s."active" = ${true}
