@@ -197,6 +197,17 @@ describe("decided by the database when two requests race", () => {
     expect((await openCase(deps, input())).code).toBe("OD-20261123-0002");
   });
 
+  it("numbers twenty cases opened at once 0001 to 0020, each once, and goes past 9999 with every digit", async () => {
+    const deps = caseDeps(t);
+    deps.clock.set("2026-11-23T02:00:00Z");
+    const codes = (await Promise.all(Array.from({ length: 20 }, () => openCase(deps, input())))).map((c) => c.code);
+    expect(codes.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `OD-20261123-${String(i + 1).padStart(4, "0")}`));
+    // What a resident was shown is what is stored: no case keeps its provisional code.
+    expect((await all<{ code: string }>(t.sql, sql`SELECT "code" FROM "Case" ORDER BY "code"`)).map((r) => r.code)).toEqual(codes);
+    await t.sql.execute(sql`UPDATE "CaseCounter" SET "seq" = 9999 WHERE "key" = 'OD-20261123'`);
+    expect((await openCase(deps, input())).code).toBe("OD-20261123-10000");
+  });
+
   it("lists a file once when the same bytes arrive twice at once", async () => {
     const deps = caseDeps(t);
     const c = await openCase(deps, input());

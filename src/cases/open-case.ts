@@ -4,7 +4,7 @@ import { newId } from "../lib/ids.js";
 import { recordEvents } from "./audit.js";
 import type { CaseRecord } from "./case.repository.js";
 import { caseAssignedJob } from "./case-assigned.js";
-import { nextCaseCode } from "./case-code.js";
+import { assignCaseCode, provisionalCode } from "./case-code.js";
 import { acceptDeadline, resolveDeadline, triageDeadline } from "./deadlines.js";
 import { slaTerms, type CaseDeps } from "./deps.js";
 import type { NewParty } from "./party.repository.js";
@@ -59,7 +59,7 @@ export interface OpenedCase {
   created: boolean;
 }
 
-/** The transaction found the intake's case already there: roll back (the code number too) and return that case. */
+/** The transaction found the intake's case already there: roll back (no number was drawn yet) and return that case. */
 class AlreadyOpened extends Error {}
 
 /**
@@ -80,14 +80,13 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
   const remote = Boolean(input.claimant.away);
   const result = await deps.sql
     .transaction(async (tx) => {
-      const code = await nextCaseCode(tx, deps.codePrefix, deps.zone, now);
       const route = await routeCase(tx, input);
       const id = newId();
       const acceptDueAt = acceptDeadline(terms, now);
       const resolveDueAt = resolveDeadline(terms, now, route.complexity);
       const inserted = await cases.insert(tx, {
         id,
-        code,
+        code: provisionalCode(id),
         intakeKey: input.intakeKey,
         disputeType: input.type,
         tier: route.tier,
@@ -140,6 +139,8 @@ export async function openCase(deps: CaseDeps, input: OpenCaseInput): Promise<Op
         ],
         now,
       );
+      // Last: the day's counter stays locked until COMMIT (see assignCaseCode).
+      const code = await assignCaseCode(tx, id, deps.codePrefix, deps.zone, now);
       return { id, code, route, acceptDueAt, resolveDueAt };
     })
     .catch((err: unknown) => {
