@@ -13,7 +13,7 @@ import type { Update } from "grammy/types";
 import type { RateLimits } from "./bot/channels/telegram/limits.js";
 import { createWebChatRouter } from "./bot/channels/web/web-chat.routes.js";
 import { createWebSessionRepository } from "./bot/channels/web/web-session.repository.js";
-import { createRateLimiter } from "./notify/rate-limit.js";
+import { createBufferedRateLimiter } from "./notify/rate-limit.js";
 import { createMediatorJobHandlers } from "./bot/mediator.js";
 import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
 import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
@@ -149,6 +149,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const leaseOwner = processOwner();
   const dispatcher = createDispatcher({ sql, clock, logger, owner: leaseOwner, pollMs: config.JOB_POLL_MS, leaseMs: options.leases?.leaseMs });
   const files = createLocalFileStore(config.DATA_DIR);
+  // What residents send is counted here first and written a few times a second (see createBufferedRateLimiter).
+  const webLimits = createBufferedRateLimiter(sql, {
+    clock,
+    onError: (err) => logger.warn({ err }, "web-chat rate counts not written yet; kept for the next write"),
+  });
   const messenger = createMessenger({ sql, clock, transcript: transcriptWriter, onQueued: (channel, recipient) => void dispatcher.drain(channel, recipient) });
 
   let worker: JobWorker | undefined;
@@ -343,7 +348,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         dialogue,
         conversations,
         sessions: createWebSessionRepository(sql),
-        limiter: createRateLimiter(sql),
+        limiter: webLimits,
         limits: config.webChat,
         deliveries: createDeliveryRepository(sql),
         clock,
@@ -441,6 +446,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await within(closed, 500);
+      await within(webLimits.close().catch(() => undefined), 500);
       await database.close();
     },
   };

@@ -1,9 +1,9 @@
 import type { ClientRateLimitInfo, Options, Store } from "express-rate-limit";
 import { DAY, HOUR, type Clock } from "../../../lib/clock.js";
-import type { RateLimiter } from "../../../notify/rate-limit.js";
+import type { BufferedRateLimiter } from "../../../notify/rate-limit.js";
 
 /** Windows long over are deleted now and then (at most hourly per pruner), so the table stays small. */
-export function createPruner(limiter: Pick<RateLimiter, "prune">): (now: Date) => void {
+export function createPruner(limiter: Pick<BufferedRateLimiter, "prune">): (now: Date) => void {
   let lastPrune = 0;
   return (now) => {
     if (now.getTime() - lastPrune < HOUR) return;
@@ -22,7 +22,7 @@ export function createPruner(limiter: Pick<RateLimiter, "prune">): (now: Date) =
  * one hit and a refused one `limit + 1`; the limiter is used with its RateLimit headers off (the 429
  * carries Retry-After from the window's end).
  */
-export function createDatabaseRateStore(deps: { limiter: RateLimiter; clock: Clock; prefix: string }): Store {
+export function createDatabaseRateStore(deps: { limiter: Pick<BufferedRateLimiter, "take" | "prune">; clock: Clock; prefix: string }): Store {
   let limit = 0;
   let windowMs = 0;
   const windowEnd = (now: Date) => new Date(Math.floor(now.getTime() / windowMs) * windowMs + windowMs);

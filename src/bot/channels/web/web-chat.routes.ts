@@ -11,7 +11,7 @@ import { AppError } from "../../../lib/errors.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { DeliveryRepository } from "../../../notify/delivery.repository.js";
 import type { FileStore } from "../../../files/file-store.js";
-import type { RateLimiter } from "../../../notify/rate-limit.js";
+import type { BufferedRateLimiter } from "../../../notify/rate-limit.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
 import type { Inbound, InboundFile, Reply } from "../../messages.js";
@@ -133,8 +133,8 @@ export function createWebChatRouter(deps: {
   dialogue: Dialogue;
   conversations: ConversationRepository;
   sessions: WebSessionRepository;
-  /** The shared fixed-window counters: every instance counts against the same limits. */
-  limiter: RateLimiter;
+  /** The shared fixed-window counters: every instance counts against the same limits (see createBufferedRateLimiter). */
+  limiter: Pick<BufferedRateLimiter, "take" | "prune">;
   limits: WebChatLimits;
   /** The delivery ledger: a message the page has fetched is recorded as opened. */
   deliveries: Pick<DeliveryRepository, "markOpened" | "holdsFile" | "documentsOfFile" | "markDocumentOpened">;
