@@ -13,7 +13,7 @@ import type { Update } from "grammy/types";
 import type { RateLimits } from "./bot/channels/telegram/limits.js";
 import { createWebChatRouter } from "./bot/channels/web/web-chat.routes.js";
 import { createWebSessionRepository } from "./bot/channels/web/web-session.repository.js";
-import { createBufferedRateLimiter } from "./notify/rate-limit.js";
+import { createBufferedRateLimiter, createRateLimiter, type BufferedRateLimiter } from "./notify/rate-limit.js";
 import { createMediatorJobHandlers } from "./bot/mediator.js";
 import { createHandoffJobHandlers } from "./bot/flows/handoff/handoff.jobs.js";
 import { createHandoffRepository } from "./bot/flows/handoff/handoff.repository.js";
@@ -101,6 +101,8 @@ export interface Running {
   server: Server;
   dialogue: Dialogue;
   worker: JobWorker;
+  /** The web chat's limits as this process counts them (tests write its counts with `flush`). */
+  webLimits: Pick<BufferedRateLimiter, "flush">;
   /** The delivery ledger's sender (tests drive `sweep` when the worker is not started). */
   dispatcher: Dispatcher;
   messenger: Messenger;
@@ -349,6 +351,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         conversations,
         sessions: createWebSessionRepository(sql),
         limiter: webLimits,
+        exactLimiter: createRateLimiter(sql),
         limits: config.webChat,
         deliveries: createDeliveryRepository(sql),
         clock,
@@ -418,6 +421,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     server,
     dialogue,
     worker,
+    webLimits,
     dispatcher,
     messenger,
     cases,

@@ -11,7 +11,7 @@ import { AppError } from "../../../lib/errors.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { DeliveryRepository } from "../../../notify/delivery.repository.js";
 import type { FileStore } from "../../../files/file-store.js";
-import type { BufferedRateLimiter } from "../../../notify/rate-limit.js";
+import type { BufferedRateLimiter, RateLimiter } from "../../../notify/rate-limit.js";
 import type { ConversationRepository } from "../../conversation.repository.js";
 import type { Dialogue } from "../../dialogue.js";
 import type { Inbound, InboundFile, Reply } from "../../messages.js";
@@ -133,8 +133,14 @@ export function createWebChatRouter(deps: {
   dialogue: Dialogue;
   conversations: ConversationRepository;
   sessions: WebSessionRepository;
-  /** The shared fixed-window counters: every instance counts against the same limits (see createBufferedRateLimiter). */
+  /**
+   * The shared fixed-window counters, every instance counting against the same limits: `limiter` for
+   * what every message and poll takes (counted in the process first, see createBufferedRateLimiter),
+   * `exactLimiter` for the rarer takes that must hold across instances to the unit (new sessions, upload
+   * megabytes), each counted in the database at once.
+   */
   limiter: Pick<BufferedRateLimiter, "take" | "prune">;
+  exactLimiter: Pick<RateLimiter, "take">;
   limits: WebChatLimits;
   /** The delivery ledger: a message the page has fetched is recorded as opened. */
   deliveries: Pick<DeliveryRepository, "markOpened" | "holdsFile" | "documentsOfFile" | "markDocumentOpened">;
@@ -201,13 +207,14 @@ export function createWebChatRouter(deps: {
   const pruneNowAndThen = createPruner(deps.limiter);
   /**
    * A new session's limits in one statement, as a message's: its address's requests, and the sessions
-   * the address may have a minute and an hour (the keys express-rate-limit gave them before).
+   * the address may have a minute and an hour (the keys express-rate-limit gave them before). Counted in
+   * the database at once: a flood of new sessions spread over several instances still gets the limit once.
    */
   const issues: express.RequestHandler = async (req, res, next) => {
     const now = deps.clock.now();
     pruneNowAndThen(now);
     const address = ipKeyGenerator(req.ip ?? "", 56);
-    const refusedUntil = await deps.limiter.take(now, [
+    const refusedUntil = await deps.exactLimiter.take(now, [
       { key: addressKey(req), limit: addressLimit },
       { key: `web:new-m:${address}`, limit: { limit: limits.sessionsPerMinute, windowMs: MINUTE } },
       { key: `web:new-h:${address}`, limit: { limit: limits.sessionsPerHour, windowMs: HOUR } },
@@ -231,7 +238,7 @@ export function createWebChatRouter(deps: {
     const length = Number(req.get("content-length"));
     const bytes = Number.isFinite(length) && length >= 0 ? Math.min(length, MAX_FILE_BYTES + 1) : MAX_FILE_BYTES;
     const mb = Math.max(1, Math.ceil(bytes / (1024 * 1024)));
-    const refusedUntil = await deps.limiter.take(deps.clock.now(), [
+    const refusedUntil = await deps.exactLimiter.take(deps.clock.now(), [
       { key: `web:upload-d:${session(res)}`, limit: { limit: limits.uploadMbPerDay, windowMs: DAY } },
     ], mb);
     if (refusedUntil) tooMany(res, "upload-d", refusedUntil);
