@@ -1,6 +1,6 @@
 // `npm run bench [-- --json] [-- --only=a,b]`: every benchmark, figures printed at the end. Targets live
-// in the README. Parts: classify, conversation, web (the floor, SQLite, PostgreSQL with one and two
-// instances), sqlite or pg (the floor and that database only), telegram, scheduling (slot search, contended
+// in the README. Parts: classify, conversation, web (the floor, SQLite, PostgreSQL with one instance, in four
+// interleaved rounds a concurrency; then two instances), sqlite or pg (the floor and that database only), telegram, scheduling (slot search, contended
 // bookings, a reminder burst; --reminders=N, default 10,000, ≈ 333 s a database at Telegram's 30/s),
 // documents (PDF render time and size per kind against plain pdfkit; --renders=N, default 200),
 // documents-service (acceptance notices served end to end through the job worker, the ledger and the
@@ -31,7 +31,7 @@ if (wanted("classify")) results.classify = await benchClassify();
 if (wanted("conversation")) results.conversation = await benchConversation();
 const sqlite = wanted("web") || wanted("sqlite");
 const postgres = wanted("web") || wanted("pg");
-if (sqlite || postgres) results.webChat = await benchWebChat({ concurrency: [10, 50], messages: 4000, sqlite, postgres });
+if (sqlite || postgres) results.webChat = await benchWebChat({ concurrency: [10, 50], messages: 4000, rounds: 4, sqlite, postgres });
 if (wanted("telegram")) results.telegram = await benchTelegram({ concurrency: [10, 40], updates: 2000 });
 if (wanted("scheduling")) {
   const reminders = Number(process.argv.find((a) => a.startsWith("--reminders="))?.slice(12) ?? 10_000);

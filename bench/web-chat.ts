@@ -20,7 +20,9 @@ async function load(options: WebLoadOptions): Promise<WebLoadResult> {
 }
 
 /** The figures of one run, and with a ledger what the database holds against what the clients saw. */
-async function measure(databaseUrl: string | null, options: WebLoadOptions): Promise<{ load: Omit<WebLoadResult, "sessions">; counts?: WebCounts }> {
+type Measured = { load: Omit<WebLoadResult, "sessions">; counts?: WebCounts };
+
+async function measure(databaseUrl: string | null, options: WebLoadOptions): Promise<Measured> {
   const { sessions, ...result } = await load({ ...options, ledger: databaseUrl !== null });
   return { load: result, ...(databaseUrl && sessions ? { counts: await countWeb(databaseUrl, sessions) } : {}) };
 }
@@ -37,6 +39,47 @@ const figures = (r: WebLoadResult | Omit<WebLoadResult, "sessions">) => ({
   // Closed loop: never more requests in flight than residents (two for one writing to both instances).
   closedLoop: r.maxInFlight <= r.closedLoopBound,
 });
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * A setup's rounds as one figure: rates over the rounds' messages and seconds together; p50 and p99 the
+ * median of the rounds'; errors, refusals and counts summed (the counts agree when every round's do).
+ */
+function combined(ms: Measured[]) {
+  const loads = ms.map((m) => m.load);
+  const sum = (pick: (l: Omit<WebLoadResult, "sessions">) => number) => loads.reduce((a, l) => a + pick(l), 0);
+  const seconds = sum((l) => l.seconds);
+  const counts = ms.every((m) => m.counts) ? sumCounts(ms.map((m) => m.counts!)) : undefined;
+  return {
+    messagesPerSecond: round(sum((l) => l.messages) / seconds, 1),
+    intakesPerSecond: round(sum((l) => l.intakes) / seconds, 1),
+    p50Ms: round(median(loads.map((l) => l.p50Ms))),
+    p99Ms: round(median(loads.map((l) => l.p99Ms))),
+    messages: sum((l) => l.messages),
+    intakes: sum((l) => l.intakes),
+    errors: sum((l) => l.errors),
+    limited: sum((l) => l.limited),
+    closedLoop: loads.every((l) => l.maxInFlight <= l.closedLoopBound),
+    rounds: loads.length,
+    ...(counts ? { counts } : {}),
+  };
+}
+
+function sumCounts(all: WebCounts[]): WebCounts {
+  const total = { ...all[0]! };
+  for (const c of all.slice(1)) {
+    for (const [k, v] of Object.entries(c) as [keyof WebCounts, unknown][]) {
+      if (typeof v === "number") (total as Record<string, unknown>)[k] = ((total[k] as number) ?? 0) + v;
+    }
+  }
+  total.ok = all.every((c) => c.ok);
+  return total;
+}
 
 async function createPostgresDatabase(): Promise<{ name: string; url: string }> {
   try {
@@ -59,8 +102,9 @@ async function createPostgresDatabase(): Promise<{ name: string; url: string }> 
  * instances on one PostgreSQL database, all in one run. After every OneDoor run the database is
  * compared with what the clients sent and got (bench/web-counts.ts).
  */
-export async function benchWebChat(opts: { concurrency: number[]; messages: number; sqlite: boolean; postgres: boolean }) {
+export async function benchWebChat(opts: { concurrency: number[]; messages: number; rounds: number; sqlite: boolean; postgres: boolean }) {
   await buildServer();
+  const perRound = Math.ceil(opts.messages / opts.rounds);
   const servers: [string, BenchServer][] = [];
   let pg: { name: string; url: string } | undefined;
   try {
@@ -85,21 +129,35 @@ export async function benchWebChat(opts: { concurrency: number[]; messages: numb
 
     const results: Record<string, unknown> = {};
     for (const c of opts.concurrency) {
-      const floor = await load({ mode: "baseline", urls: [floorUrl], concurrency: c, messages: opts.messages });
-      const row: Record<string, unknown> = { floor: figures(floor) };
-      let sqliteRate: number | undefined;
-      if (lite) {
-        const m = await measure(lite.databaseUrl, onedoor([lite.url], c, opts.messages));
-        sqliteRate = m.load.messagesPerSecond;
-        row.sqlite = { ...figures(m.load), p50VsFloor: round(m.load.p50Ms / floor.p50Ms), counts: m.counts };
+      // Rounds, each setup once a round in turn (the first one rotating): the host's load drifts over
+      // seconds to minutes, so the setups compared are measured side by side, and each ratio is the
+      // median of its rounds' ratios.
+      const setups: { name: "floor" | "sqlite" | "postgres"; measure: () => Promise<Measured> }[] = [
+        { name: "floor", measure: async () => ({ load: await load({ mode: "baseline", urls: [floorUrl], concurrency: c, messages: perRound }) }) },
+        ...(lite ? [{ name: "sqlite" as const, measure: () => measure(lite.databaseUrl, onedoor([lite.url], c, perRound)) }] : []),
+        ...(pgA ? [{ name: "postgres" as const, measure: () => measure(pgA.databaseUrl, onedoor([pgA.url], c, perRound)) }] : []),
+      ];
+      const rounds: Partial<Record<"floor" | "sqlite" | "postgres", Measured>>[] = [];
+      for (let r = 0; r < opts.rounds; r++) {
+        const round: Partial<Record<"floor" | "sqlite" | "postgres", Measured>> = {};
+        for (let i = 0; i < setups.length; i++) {
+          const setup = setups[(r + i) % setups.length]!;
+          round[setup.name] = await setup.measure();
+        }
+        rounds.push(round);
       }
+      const of = (name: "floor" | "sqlite" | "postgres") => rounds.map((r) => r[name]!);
+      const ratio = (name: "sqlite" | "postgres", to: "floor" | "sqlite", pick: (m: Measured) => number) =>
+        round(median(rounds.map((r) => pick(r[name]!) / pick(r[to]!))));
+      const p50 = (m: Measured) => m.load.p50Ms;
+      const rate = (m: Measured) => m.load.messagesPerSecond;
+      const row: Record<string, unknown> = { floor: combined(of("floor")) };
+      if (lite) row.sqlite = { ...combined(of("sqlite")), p50VsFloor: ratio("sqlite", "floor", p50) };
       if (pgA) {
-        const m = await measure(pgA.databaseUrl, onedoor([pgA.url], c, opts.messages));
         row.postgres = {
-          ...figures(m.load),
-          p50VsFloor: round(m.load.p50Ms / floor.p50Ms),
-          ...(sqliteRate ? { rateVsSqlite: round(m.load.messagesPerSecond / sqliteRate) } : {}),
-          counts: m.counts,
+          ...combined(of("postgres")),
+          p50VsFloor: ratio("postgres", "floor", p50),
+          ...(lite ? { rateVsSqlite: ratio("postgres", "sqlite", rate), rateVsSqliteByRound: rounds.map((r) => round(rate(r.postgres!) / rate(r.sqlite!))) } : {}),
         };
       }
       results[`c${c}`] = row;
