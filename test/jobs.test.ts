@@ -104,6 +104,27 @@ describe("durable jobs and SLA reminders", () => {
     expect(pending.map((j) => JSON.parse(j.payload).stage)).toEqual(["resolve", "resolve"]);
   });
 
+  it("reminds whoever answers for the case now: a mediator who has left is not reminded, the room is, else the duty desk and supervisors", async () => {
+    const { deps, worker } = setup();
+    const c = await openCase(deps, caseInput());
+    await acceptCase(deps, { caseId: c.id, mediatorId: "duty_property", actor: "staff:duty_property" });
+    // The mediator leaves the centre; the property room has nobody else.
+    await t.sql.execute(sql`UPDATE "Staff" SET "active" = ${false} WHERE "id" = ${"duty_property"}`);
+    deps.clock.advance(10 * 24 * HOUR); // past the resolution deadline and its margin
+    while ((await worker.sweep()) > 0);
+    const reminded = await all<{ staffId: string }>(t.sql, sql`SELECT "staffId" FROM "Notification" WHERE "kind" = ${"sla_remind"} ORDER BY "staffId"`);
+    expect(reminded.map((r) => r.staffId)).toEqual(["duty_desk", "supervisor"]);
+
+    // A second case in the same room, now with a clerk there: the clerk is reminded, not the desk.
+    await t.sql.execute(sql`INSERT INTO "Staff" ("id", "name", "role", "roomId", "active", "createdAt")
+      VALUES (${"property_clerk"}, ${"物业调解室文员"}, ${"staff"}, ${"property_room"}, ${true}, ${deps.clock.now()})`);
+    const d = await openCase(deps, caseInput());
+    deps.clock.advance(HOUR); // the acceptance deadline
+    while ((await worker.sweep()) > 0);
+    const second = await all<{ staffId: string }>(t.sql, sql`SELECT "staffId" FROM "Notification" WHERE "kind" = ${"sla_remind"} AND "caseId" = ${d.id}`);
+    expect(second.map((r) => r.staffId)).toEqual(["property_clerk"]);
+  });
+
   it("pages staff at once for a risk-flagged case", async () => {
     const { deps, worker } = setup();
     const c = await openCase(deps, caseInput({ type: "labor", riskFlags: ["wage_arrears_group", "violence"] }));

@@ -4,6 +4,7 @@ import type { JobHandler } from "../jobs/worker.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
 import { formatLocal } from "../lib/time.js";
 import type { CaseRecord } from "./case.repository.js";
+import { caseOwners } from "./case-owners.js";
 import type { CaseDeps } from "./deps.js";
 import { createResidentNotifyHandler, RESIDENT_NOTIFY } from "./notify-residents.js";
 import { RISK_PAGE, SLA_ESCALATE, SLA_REMIND, slaJobIsCurrent, type SlaPayload } from "./sla.js";
@@ -31,15 +32,14 @@ export function createCaseJobHandlers(deps: CaseJobDeps): Record<string, JobHand
     return null;
   }
 
-  /** Who is reminded (催办): triage officers for triage; the accepting mediator, else the room's staff. */
+  /** Who is reminded (催办): triage officers for triage; otherwise whoever answers for the case (caseOwners). */
   async function owners(c: CaseRecord, payload: SlaPayload): Promise<StaffRecipient[]> {
     if (payload.stage === "triage") {
       // The duty desk works the queue; with nobody at the desk the supervisors are the triage officers.
       const desk = await staff.active(["duty"]);
       return desk.length > 0 ? desk : supervisors();
     }
-    const mediator = c.mediatorId ? await staff.byId(c.mediatorId) : null;
-    return mediator ? [mediator] : roomStaff(c.roomId);
+    return caseOwners(staff, c);
   }
 
   const send = (recipients: StaffRecipient[], key: string, kind: string, text: string, caseId: string) =>

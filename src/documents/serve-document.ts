@@ -2,7 +2,8 @@ import type { CaseRecord } from "../cases/case.repository.js";
 import type { PartyRecord } from "../cases/party.repository.js";
 import { isLocale, type Locale } from "../i18n/index.js";
 import { enqueueJob } from "../jobs/job.repository.js";
-import { notifyStaff, type StaffRecipient } from "../jobs/notify-staff.js";
+import { caseOwners } from "../cases/case-owners.js";
+import { notifyStaff } from "../jobs/notify-staff.js";
 import { DAY } from "../lib/clock.js";
 import { AppError } from "../lib/errors.js";
 import type { Button, Outbound } from "../bot/messages.js";
@@ -26,19 +27,11 @@ export const documentName = (locale: Locale, d: Pick<DocumentRecord, "kind">) =>
 export const fileNameOf = (code: string, d: Pick<DocumentRecord, "kind" | "version">) =>
   `${code} ${docText("zh-CN", `name.${d.kind}`)}${d.version > 1 ? ` 第${d.version}版` : ""}.pdf`;
 
-/** Who at the centre serves a document on paper or chases a party: the case's mediator, else its room's staff. */
-export async function caseOwners(deps: ServiceDeps, c: CaseRecord): Promise<StaffRecipient[]> {
-  const { staff } = deps.cases.repos;
-  const mediator = c.mediatorId ? await staff.byId(c.mediatorId) : null;
-  if (mediator?.active) return [mediator];
-  const room = c.roomId ? await staff.active(["mediator", "staff"], c.roomId) : [];
-  return room.length > 0 ? room : staff.active(["duty", "supervisor"]);
-}
-
 /** Tells the case's staff (its mediator, else its room) once per key: paper service, an unopened document, a locked signing. */
 export async function tellCaseStaff(deps: ServiceDeps, c: CaseRecord, n: { key: string; kind: string; text: string }): Promise<void> {
   const notifyDeps = { repos: { notifications: deps.cases.repos.notifications, staff: deps.cases.repos.staff }, clock: deps.cases.clock, messenger: deps.messenger };
-  for (const staff of await caseOwners(deps, c)) {
+  // Whoever answers for the case: they serve a document on paper or chase a party.
+  for (const staff of await caseOwners(deps.cases.repos.staff, c)) {
     await notifyStaff(notifyDeps, { dedupeKey: `${n.key}:${staff.id}`, staff, kind: n.kind, text: n.text, caseId: c.id });
   }
 }
