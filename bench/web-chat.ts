@@ -27,19 +27,6 @@ async function measure(databaseUrl: string | null, options: WebLoadOptions): Pro
   return { load: result, ...(databaseUrl && sessions ? { counts: await countWeb(databaseUrl, sessions) } : {}) };
 }
 
-const figures = (r: WebLoadResult | Omit<WebLoadResult, "sessions">) => ({
-  messagesPerSecond: r.messagesPerSecond,
-  intakesPerSecond: r.intakesPerSecond,
-  p50Ms: r.p50Ms,
-  p99Ms: r.p99Ms,
-  messages: r.messages,
-  intakes: r.intakes,
-  errors: r.errors,
-  limited: r.limited,
-  // Closed loop: never more requests in flight than residents (two for one writing to both instances).
-  closedLoop: r.maxInFlight <= r.closedLoopBound,
-});
-
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -47,7 +34,7 @@ function median(xs: number[]): number {
 }
 
 /**
- * A setup's rounds as one figure: rates over the rounds' messages and seconds together; p50 and p99 the
+ * A setup's rounds (or one run) as one figure: rates over the rounds' messages and seconds together; p50 and p99 the
  * median of the rounds'; errors, refusals and counts summed (the counts agree when every round's do).
  */
 function combined(ms: Measured[]) {
@@ -173,10 +160,9 @@ export async function benchWebChat(opts: { concurrency: number[]; messages: numb
       for (const c of opts.concurrency) {
         const m = await measure(pg.url, onedoor([pgA.url, pgB.url], c, opts.messages));
         two[`c${c}`] = {
-          ...figures(m.load),
+          ...combined([m]),
           repeatedSends: m.load.repeatedSends,
           repeatedAnsweredDifferently: m.load.repeatedAnsweredDifferently,
-          counts: m.counts,
         };
       }
       results.postgresTwoInstances = two;

@@ -19,21 +19,19 @@ export const provisionalCode = (caseId: string) => `pending:${caseId}`;
  */
 export async function assignCaseCode(tx: Sql, caseId: string, prefix: string, zone: string, now: Date): Promise<string> {
   const key = `${prefix}-${localDateStamp(zone, now)}`;
+  const bump = sql`
+    INSERT INTO "CaseCounter" ("key", "seq") VALUES (${key}, 1)
+    ON CONFLICT ("key") DO UPDATE SET "seq" = "CaseCounter"."seq" + 1
+    RETURNING "seq"`;
   if (tx.kind === "postgres") {
     const rows = await tx.query<{ seq: number }>(sql`
-      WITH n AS (
-        INSERT INTO "CaseCounter" ("key", "seq") VALUES (${key}, 1)
-        ON CONFLICT ("key") DO UPDATE SET "seq" = "CaseCounter"."seq" + 1
-        RETURNING "seq")
+      WITH n AS (${bump})
       UPDATE "Case" SET "code" = ${`${key}-`} || lpad(n."seq"::text, greatest(4, length(n."seq"::text)), '0')
       FROM n WHERE "Case"."id" = ${caseId} AND "Case"."code" = ${provisionalCode(caseId)}
       RETURNING n."seq"`);
     return codeOf(key, rows[0]?.seq);
   }
-  const rows = await tx.query<{ seq: number }>(sql`
-    INSERT INTO "CaseCounter" ("key", "seq") VALUES (${key}, 1)
-    ON CONFLICT ("key") DO UPDATE SET "seq" = "CaseCounter"."seq" + 1
-    RETURNING "seq"`);
+  const rows = await tx.query<{ seq: number }>(bump);
   const code = codeOf(key, rows[0]?.seq);
   await tx.execute(sql`UPDATE "Case" SET "code" = ${code} WHERE "id" = ${caseId} AND "code" = ${provisionalCode(caseId)}`);
   return code;

@@ -27,10 +27,9 @@ export const documentName = (locale: Locale, d: Pick<DocumentRecord, "kind">) =>
 export const fileNameOf = (code: string, d: Pick<DocumentRecord, "kind" | "version">) =>
   `${code} ${docText("zh-CN", `name.${d.kind}`)}${d.version > 1 ? ` 第${d.version}版` : ""}.pdf`;
 
-/** Tells the case's staff (its mediator, else its room) once per key: paper service, an unopened document, a locked signing. */
+/** Tells whoever answers for the case (caseOwners) once per key: paper service, an unopened document, a locked signing. */
 export async function tellCaseStaff(deps: ServiceDeps, c: CaseRecord, n: { key: string; kind: string; text: string }): Promise<void> {
   const notifyDeps = { repos: { notifications: deps.cases.repos.notifications, staff: deps.cases.repos.staff }, clock: deps.cases.clock, messenger: deps.messenger };
-  // Whoever answers for the case: they serve a document on paper or chase a party.
   for (const staff of await caseOwners(deps.cases.repos.staff, c)) {
     await notifyStaff(notifyDeps, { dedupeKey: `${n.key}:${staff.id}`, staff, kind: n.kind, text: n.text, caseId: c.id });
   }

@@ -190,7 +190,7 @@ export function createBufferedRateLimiter(
       const refused = cs.filter((c) => (counts.get(c.key) ?? 0) > c.limit);
       return refused.length > 0 ? new Date(Math.max(...refused.map((c) => c.end))) : null;
     },
-    prune: (before) => db.execute(sql`DELETE FROM "RateWindow" WHERE "windowStart" < ${before}`),
+    prune: createRateLimiter(db).prune,
     flush,
     async close() {
       closed = true;
